@@ -1,0 +1,48 @@
+# Xingfeng: `make run` starts a demo city on SQLite; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+DEMO_PASSWORD ?= xingfeng2026
+export FLASK_APP := core.app:create_app
+
+.PHONY: run test venv migrate demo lint test-pg clean
+
+$(BIN)/xingfeng: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+venv: $(BIN)/xingfeng
+
+migrate: venv
+	$(BIN)/xingfeng db upgrade
+
+demo: migrate
+	$(BIN)/xingfeng tenants sync tenants/specs --default-password '$(DEMO_PASSWORD)'
+
+run: demo
+	@echo
+	@echo "行风建设 Xingfeng is starting at http://$(HOST):$(PORT)/"
+	@echo "  API docs (Swagger UI): http://$(HOST):$(PORT)/api/docs"
+	@echo "  Log in: POST http://$(HOST):$(PORT)/api/v1/auth/login  {\"username\": ..., \"password\": \"$(DEMO_PASSWORD)\"}"
+	@echo "  Demo users (every one's password is $(DEMO_PASSWORD)):"
+	@$(BIN)/xingfeng users list | sed 's/^/    /'
+	@echo
+	XINGFENG_DEV=1 $(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'core.app:create_app()'
+
+test: venv
+	$(BIN)/pytest -q
+
+lint: venv
+	$(BIN)/ruff check core plugins tenants tests migrations
+
+# The suite on the local PostgreSQL, with the roles .ci/run makes (see docs/operations.md).
+test-pg: venv
+	bash .ci/pg-setup xingfeng_test > .pg-env
+	set -a; . ./.pg-env; set +a; $(BIN)/pytest -q
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,5 @@
+"""Xingfeng core service; plugins import the hook marker from here."""
+
+from core.plugins import hookimpl
+
+__all__ = ["hookimpl"]

@@ -1,0 +1,162 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, jsonify, send_from_directory
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from swagger_ui_bundle import swagger_ui_path
+
+from core import config as config_module
+from core.api import pop_tenant_slug
+from core.db import db
+from core.errors import ServiceError
+from core.extensions import api, babel, limiter, migrate
+from core.plugins import PluginRegistry, get_plugin_manager
+
+log = logging.getLogger(__name__)
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then the environment, then ``config``; extensions; blueprints; plugins."""
+    app = Flask("xingfeng", instance_relative_config=True)
+    app.config.update(config_module.DEFAULTS)
+    config_module.from_environment(app.config)
+    app.config.from_prefixed_env("XINGFENG")
+    if config:
+        app.config.update(config)
+    _default_database(app)
+    config_module.normalise(app.config)
+    if not app.config["SECRET_KEY"]:
+        if not (app.debug or app.testing or os.environ.get("XINGFENG_DEV")):
+            log.warning("SECRET_KEY is not set; using a random key, sessions will not survive a restart")
+        app.config["SECRET_KEY"] = os.urandom(32).hex()
+    app.json.ensure_ascii = False
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, compare_type=True, render_as_batch=True)
+    babel.init_app(app)
+    limiter.init_app(app)
+    _swagger_assets(app)
+    api.init_app(app)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    app.url_value_preprocessor(pop_tenant_slug)
+    _request_boundary(app)
+    _health(app)
+
+    from core.auth.views import blp as auth_blp
+    from tenants.views import blp as admin_blp
+
+    api.register_blueprint(auth_blp)
+    api.register_blueprint(admin_blp)
+
+    pm = get_plugin_manager()
+    registry = PluginRegistry.collect(pm)
+    app.extensions["xingfeng"] = registry
+    _plugin_blueprints(app, registry)
+
+    from core.cli import register_commands
+
+    register_commands(app)
+    pm.hook.xingfeng_startup(app=app)
+    return app
+
+
+def _default_database(app: Flask) -> None:
+    if app.config.get("SQLALCHEMY_DATABASE_URI"):
+        return
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'xingfeng.sqlite3'}"
+
+
+def _swagger_assets(app: Flask) -> None:
+    """Serve Swagger UI's JS and CSS from the installed package: intranets have no CDN."""
+
+    @app.route("/api/docs/assets/<path:filename>")
+    def swagger_assets(filename: str):
+        return send_from_directory(str(swagger_ui_path), filename)
+
+
+def _request_boundary(app: Flask) -> None:
+    """Commit a request's work when it succeeds, roll it back otherwise; services only flush."""
+
+    @app.after_request
+    def commit_or_roll_back(response):
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+    @app.errorhandler(ServiceError)
+    def service_error(error: ServiceError):
+        db.session.rollback()
+        body = error.payload()
+        body["status"] = {404: "Not Found", 409: "Conflict", 422: "Unprocessable Entity"}.get(
+            error.status, ""
+        )
+        return jsonify(body), error.status
+
+    @app.errorhandler(IntegrityError)
+    def integrity_error(error: IntegrityError):
+        db.session.rollback()
+        log.info("integrity error: %s", error.orig)
+        return jsonify({"code": 409, "status": "Conflict", "message": "与已有数据冲突（可能重复）"}), 409
+
+    @app.teardown_request
+    def forget_caller(exc):
+        g.pop("user", None)
+
+
+def _health(app: Flask) -> None:
+    @app.get("/healthz")
+    def healthz():
+        """The process is up."""
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    def readyz():
+        """The database answers; 503 otherwise."""
+        try:
+            db.session.execute(text("SELECT 1"))
+        except Exception as exc:  # noqa: BLE001 - any failure means not ready
+            log.warning("readiness check failed: %s", exc)
+            db.session.rollback()
+            return {"status": "unavailable", "message": "数据库不可用"}, 503
+        return {"status": "ok"}
+
+
+def _plugin_blueprints(app: Flask, registry: PluginRegistry) -> None:
+    """Mount each plugin blueprint twice (tenant users, city users) behind the per-unit enablement check."""
+    from flask import request
+    from flask_smorest import abort
+
+    from core.auth.guard import authenticate, resolve_tenant
+    from core.tenancy.service import enabled_domains
+
+    domain_of: dict[str, str] = {}
+    for item in registry.blueprints.values():
+        blueprint = item.blueprint
+        city_name = f"{blueprint.name}_by_tenant"
+        api.register_blueprint(blueprint, url_prefix=f"/api/v1/plugins/{item.domain}")
+        api.register_blueprint(
+            blueprint, name=city_name, url_prefix=f"/api/v1/tenants/<tenant>/plugins/{item.domain}"
+        )
+        domain_of[blueprint.name] = domain_of[city_name] = item.domain
+
+    @app.before_request
+    def plugin_enabled_here():
+        domain = domain_of.get(request.blueprint or "")
+        if domain is None:
+            return
+        user = authenticate()
+        resolve_tenant(user, required=True)
+        # A disabled plugin's API does not exist at this unit: 404, not an empty success.
+        if domain not in enabled_domains(g.get("unit")):
+            abort(404, message="本单位未启用该业务插件")

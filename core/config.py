@@ -1,0 +1,62 @@
+"""Configuration: defaults here, then the environment, then the ``config`` mapping given to ``create_app``."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    "SECRET_KEY": None,  # required outside development; see create_app
+    # SQLite in the instance folder unless DATABASE_URL says otherwise (filled in by create_app).
+    "SQLALCHEMY_DATABASE_URI": None,
+    #: owner role used by migrations on PostgreSQL; the app itself connects as a role that owns nothing
+    "MIGRATIONS_DATABASE_URL": None,
+    #: read-only role for the named city-wide opt-out (PostgreSQL); falls back to the main engine on SQLite
+    "READER_DATABASE_URL": None,
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
+    "SQLALCHEMY_RECORD_QUERIES": False,
+    # Bearer tokens
+    "TOKEN_TTL_SECONDS": 12 * 3600,
+    # argon2id parameters (argon2-cffi defaults: RFC 9106 low-memory profile)
+    "PASSWORD_TIME_COST": 3,
+    "PASSWORD_MEMORY_COST": 65536,
+    "PASSWORD_PARALLELISM": 4,
+    "PASSWORD_MIN_LENGTH": 8,
+    # Rate limits (Flask-Limiter); storage is memory:// unless REDIS_URL is set
+    "REDIS_URL": None,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "LOGIN_LIMIT_PER_ADDRESS": "30 per minute",
+    "LOGIN_LIMIT_PER_ACCOUNT": "5 per minute; 20 per hour",
+    # OpenAPI document and a Swagger UI whose assets come from the swagger-ui-bundle package
+    "API_TITLE": "Xingfeng 行风建设 API",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "/docs",
+    "OPENAPI_SWAGGER_UI_URL": "/api/docs/assets/",
+    "JSON_AS_ASCII": False,
+    "BABEL_DEFAULT_LOCALE": "zh",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+    "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
+}
+
+
+def from_environment(config: dict[str, Any]) -> None:
+    """Read the well-known unprefixed variables; ``XINGFENG_*`` ones are read by Flask itself."""
+    if os.environ.get("DATABASE_URL"):
+        config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    for name in ("SECRET_KEY", "REDIS_URL", "MIGRATIONS_DATABASE_URL", "READER_DATABASE_URL"):
+        if os.environ.get(name):
+            config[name] = os.environ[name]
+
+
+def normalise(config: dict[str, Any]) -> None:
+    """Derive settings from others once every source has been applied."""
+    uri = config.get("SQLALCHEMY_DATABASE_URI") or ""
+    if uri.startswith("postgres://"):
+        config["SQLALCHEMY_DATABASE_URI"] = "postgresql://" + uri[len("postgres://") :]
+    if config.get("REDIS_URL") and config.get("RATELIMIT_STORAGE_URI") == "memory://":
+        config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]

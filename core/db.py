@@ -1,0 +1,216 @@
+"""Database base classes and the tenant scope that every ORM query goes through."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, MetaData, event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    declared_attr,
+    mapped_column,
+    registry,
+    with_loader_criteria,
+)
+from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+#: PostgreSQL role that city-wide reads switch to (SELECT only; sees every tenant through its own policy).
+READER_ROLE = "xingfeng_reader"
+#: PostgreSQL role the application logs in as (owns nothing, no BYPASSRLS, NOINHERIT).
+APP_ROLE = "xingfeng_app"
+
+# BigInteger on PostgreSQL, but INTEGER on SQLite so that the column is the rowid alias and autoincrements.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC timestamp on every backend (SQLite stores it naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    registry = registry(
+        metadata=MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={datetime: UTCDateTime()},
+    )
+
+
+db = SQLAlchemy(model_class=Base)
+
+
+class TenantError(RuntimeError):
+    """A write or read that does not belong to the tenant the session is scoped to."""
+
+
+class TenantScoped:
+    """Mixin for every tenant-owned table: a ``tenant_id`` column, filled on flush, filtered on every query."""
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[int]:  # noqa: N805 - declared_attr takes the class
+        return mapped_column(BigId, ForeignKey("tenant.id", ondelete="RESTRICT"), nullable=False, index=True)
+
+
+def tenant_scoped_tables() -> list[str]:
+    """Names of the tables that carry tenant_id and row-level security."""
+    return sorted(
+        m.local_table.name
+        for m in Base.registry.mappers
+        if issubclass(m.class_, TenantScoped) and m.local_table is not None
+    )
+
+
+# --- the tenant of the current session ----------------------------------------------------------------------
+
+
+def current_tenant_id(session: Session | None = None) -> int | None:
+    return (session or db.session).info.get("tenant_id")
+
+
+def _push_setting(session: Session, connection: Any = None) -> None:
+    """Tell PostgreSQL which tenant this transaction belongs to (row-level security reads it)."""
+    bind = connection if connection is not None else session.connection()
+    if bind.dialect.name != "postgresql":
+        return
+    value = session.info.get("tenant_id")
+    bind.execute(
+        text("SELECT set_config('app.tenant_id', :tenant, true)"),
+        {"tenant": "" if value is None else str(value)},
+    )
+
+
+def set_tenant(tenant_id: int | None, session: Session | None = None) -> None:
+    """Scope the session (and, on PostgreSQL, the transaction) to one tenant; None scopes it to none."""
+    session = session or db.session()
+    session.info["tenant_id"] = tenant_id
+    if session.in_transaction():
+        _push_setting(session)
+
+
+@contextmanager
+def tenant_scope(tenant_id: int | None, session: Session | None = None):
+    """Run a block scoped to another tenant, then restore the previous scope (CLI and provisioning)."""
+    session = session or db.session()
+    previous = session.info.get("tenant_id")
+    set_tenant(tenant_id, session)
+    try:
+        yield
+    finally:
+        set_tenant(previous, session)
+
+
+@contextmanager
+def city_wide(reason: str, actor: str = "system"):
+    """The one named opt-out from the tenant scope: a read-only view of every tenant, logged on each use.
+
+    On PostgreSQL the block runs inside a savepoint as the read-only ``xingfeng_reader`` role (never the
+    owner); on SQLite the connection is put in query-only mode. Whatever the block loads, it must turn into
+    plain values before it ends: the savepoint is rolled back.
+    """
+    session = db.session()
+    log.info("city-wide read by %s: %s", actor, reason)
+    nested = session.begin_nested()
+    conn = session.connection()
+    postgres = conn.dialect.name == "postgresql"
+    conn.execute(text(f"SET LOCAL ROLE {READER_ROLE}") if postgres else text("PRAGMA query_only = 1"))
+    session.info["all_tenants"] = True
+    try:
+        yield session
+    finally:
+        session.info.pop("all_tenants", None)
+        if nested.is_active:
+            nested.rollback()
+        if not postgres:
+            session.connection().execute(text("PRAGMA query_only = 0"))
+
+
+@event.listens_for(Session, "after_begin")
+def _after_begin(session: Session, transaction: Any, connection: Any) -> None:
+    if transaction.nested or "tenant_id" not in session.info:
+        return
+    _push_setting(session, connection)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _scope_to_tenant(state: Any) -> None:
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if state.session.info.get("all_tenants"):
+        return
+    tenant_id = state.session.info.get("tenant_id")
+    state.statement = state.statement.options(
+        with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True)
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_tenant(session: Session, flush_context: Any, instances: Any) -> None:
+    tenant_id = session.info.get("tenant_id")
+    for obj in list(session.new) + list(session.dirty):
+        if not isinstance(obj, TenantScoped):
+            continue
+        if obj.tenant_id is None:
+            if tenant_id is None:
+                raise TenantError(f"{type(obj).__name__} written with no tenant in scope")
+            obj.tenant_id = tenant_id
+        elif obj.tenant_id != tenant_id:
+            raise TenantError(f"{type(obj).__name__} of tenant {obj.tenant_id} written in scope {tenant_id}")
+
+
+# --- SQLite: WAL, busy timeout, foreign keys, and real SAVEPOINTs --------------------------------------------
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    # Let SQLAlchemy issue BEGIN itself (below) so that SAVEPOINT works; pysqlite's own handling breaks it.
+    dbapi_connection.isolation_level = None
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA busy_timeout = 10000")
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.execute("PRAGMA synchronous = NORMAL")
+    cur.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn: Any) -> None:
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN")

@@ -1,0 +1,67 @@
+"""Plain objects that plugins hand to the core through the ``register_*`` hooks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from marshmallow import Schema
+
+
+@dataclass(frozen=True)
+class Category:
+    """A problem category (问题类别) of a domain, e.g. 乱收费."""
+
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Domain:
+    """A work domain contributed by a plugin: its slug is also the switch that enables it per unit."""
+
+    slug: str
+    name: str
+    name_en: str
+    categories: tuple[Category, ...] = ()
+    description: str = ""
+    #: whether a tenant or unit may switch it off; only the core's "general" domain is always on
+    switchable: bool = True
+
+    def category(self, code: str) -> Category | None:
+        return next((c for c in self.categories if c.code == code), None)
+
+
+@dataclass(frozen=True)
+class FieldSet:
+    """Extra problem fields of one domain, validated by a marshmallow schema and stored as JSON."""
+
+    slug: str
+    domain: str
+    schema: type[Schema]
+
+    def describe(self) -> list[dict[str, Any]]:
+        """Describe each field (code, Chinese label, type, required, choices) for forms and exports."""
+        out = []
+        for name, fld in self.schema().fields.items():
+            meta = fld.metadata
+            out.append(
+                {
+                    "code": name,
+                    "label": meta.get("label", name),
+                    "type": meta.get("type", type(fld).__name__.lower()),
+                    "required": fld.required,
+                    "choices": list(meta.get("choices", [])),
+                    "help": meta.get("help", ""),
+                }
+            )
+        return out
+
+
+@dataclass(frozen=True)
+class PluginBlueprint:
+    """A flask-smorest blueprint served under /api/v1/plugins/<domain>/, answering 404 where the domain is off."""
+
+    slug: str
+    domain: str
+    blueprint: Any = field(compare=False)

@@ -1,0 +1,114 @@
+"""The plugin manager: loads plugins from the ``xingfeng`` entry-point group and collects what they register."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import logging
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pluggy
+
+PROJECT = "xingfeng"
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+#: Set to 1 to load only the core's own hooks (no entry-point plugins), e.g. to rule a plugin out.
+DISABLE_ENV = "XINGFENG_DISABLE_PLUGINS"
+
+log = logging.getLogger(__name__)
+
+
+class PluginError(RuntimeError):
+    """A plugin registered something the core cannot accept (a duplicate slug, an unknown domain)."""
+
+
+def get_plugin_manager(load_entrypoints: bool = True) -> pluggy.PluginManager:
+    """Build a manager with the hook specs, the core's own hooks and every installed plugin."""
+    from core import default_hooks, hookspecs
+
+    pm = pluggy.PluginManager(PROJECT)
+    pm.add_hookspecs(hookspecs)
+    pm.register(default_hooks, name="core")
+    if load_entrypoints and not os.environ.get(DISABLE_ENV):
+        pm.load_setuptools_entrypoints(PROJECT)
+    pm.check_pending()
+    return pm
+
+
+def _unique(kind: str, items: Iterable[Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items:
+        if item.slug in out:
+            raise PluginError(f"duplicate {kind} slug {item.slug!r}")
+        out[item.slug] = item
+    return out
+
+
+def _flatten(results: Iterable[list[Any] | None]) -> list[Any]:
+    return [item for result in results if result for item in result]
+
+
+@dataclass
+class PluginRegistry:
+    """What the plugins registered, collected once at start-up and kept on ``app.extensions['xingfeng']``."""
+
+    pm: pluggy.PluginManager
+    domains: dict[str, Any] = field(default_factory=dict)
+    fieldsets: dict[str, Any] = field(default_factory=dict)
+    blueprints: dict[str, Any] = field(default_factory=dict)
+    #: plugin name -> domain slugs it registered
+    plugin_domains: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def collect(cls, pm: pluggy.PluginManager) -> PluginRegistry:
+        reg = cls(pm=pm)
+        domains = []
+        # Called per implementation so that each domain is known with the plugin that brought it.
+        for impl in reversed(pm.hook.xingfeng_register_domains.get_hookimpls()):
+            for domain in impl.function() or []:
+                reg.plugin_domains.setdefault(impl.plugin_name, []).append(domain.slug)
+                domains.append(domain)
+        reg.domains = _unique("domain", domains)
+        reg.fieldsets = _unique("field set", _flatten(pm.hook.xingfeng_register_fields()))
+        reg.blueprints = _unique("blueprint", _flatten(pm.hook.xingfeng_register_blueprints()))
+        for kind, items in (("field set", reg.fieldsets), ("blueprint", reg.blueprints)):
+            for item in items.values():
+                if item.domain not in reg.domains:
+                    raise PluginError(f"{kind} {item.slug!r} names unknown domain {item.domain!r}")
+        return reg
+
+    @property
+    def switchable(self) -> list[str]:
+        """Slugs of the domains a city or tenant admin may switch on and off."""
+        return [slug for slug, d in self.domains.items() if d.switchable]
+
+    def plugin_of(self, domain: str) -> str | None:
+        return next((p for p, slugs in self.plugin_domains.items() if domain in slugs), None)
+
+    def hook_for(self, name: str, enabled_domains: Iterable[str]) -> Any:
+        """A hook caller that reaches only the plugins with at least one domain enabled (plus the core)."""
+        enabled = set(enabled_domains)
+        off = []
+        for plugin_name, slugs in self.plugin_domains.items():
+            if plugin_name == "core":
+                continue
+            if not enabled.intersection(slugs):
+                plugin = self.pm.get_plugin(plugin_name)
+                if plugin is not None:
+                    off.append(plugin)
+        return self.pm.subset_hook_caller(name, remove_plugins=off)
+
+    def distributions(self) -> dict[str, tuple[str, str]]:
+        """Plugin name -> (distribution name, version), for the plugins loaded from entry points."""
+        out = {}
+        for plugin, dist in self.pm.list_plugin_distinfo():
+            name = self.pm.get_name(plugin)
+            out[name] = (dist.metadata["Name"], dist.version)
+        return out
+
+
+def installed_entry_points() -> list[importlib.metadata.EntryPoint]:
+    """The entry points in the ``xingfeng`` group, as a third party's plugin would be found."""
+    return list(importlib.metadata.entry_points(group=PROJECT))

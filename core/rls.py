@@ -1,0 +1,68 @@
+"""PostgreSQL row-level security and grants, applied by migrations (core's and plugins')."""
+
+from __future__ import annotations
+
+from alembic import op
+
+from core.db import APP_ROLE, READER_ROLE
+
+TENANT_SETTING = "NULLIF(current_setting('app.tenant_id', true), '')::bigint"
+
+
+def _postgres() -> bool:
+    return op.get_bind().dialect.name == "postgresql"
+
+
+def ensure_roles() -> None:
+    """Create the application and reader roles if the DBA has not (needs CREATEROLE), and set up grants."""
+    if not _postgres():
+        return
+    for role in (APP_ROLE, READER_ROLE):
+        op.execute(
+            f"""
+            DO $$ BEGIN
+              IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN
+                CREATE ROLE {role} NOLOGIN;
+              END IF;
+            END $$;
+            """
+        )
+    op.execute(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}, {READER_ROLE}")
+    # Tables created later by the owner get the same grants.
+    op.execute(f"ALTER DEFAULT PRIVILEGES GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {APP_ROLE}")
+    op.execute(f"ALTER DEFAULT PRIVILEGES GRANT USAGE, SELECT ON SEQUENCES TO {APP_ROLE}")
+    op.execute(f"ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO {READER_ROLE}")
+
+
+def grant_existing() -> None:
+    """Grant on the tables and sequences that exist now (ALTER DEFAULT PRIVILEGES covers later ones)."""
+    if not _postgres():
+        return
+    op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}")
+    op.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}")
+    op.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {READER_ROLE}")
+
+
+def enable(table: str) -> None:
+    """Row-level security on a tenant-owned table: rows of the transaction's tenant only, even for the owner.
+
+    The reader role (used by the named city-wide opt-out) may read every row and write none.
+    """
+    if not _postgres():
+        return
+    op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+    op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
+    op.execute(
+        f"CREATE POLICY tenant_isolation ON {table} "
+        f"USING (tenant_id = {TENANT_SETTING}) WITH CHECK (tenant_id = {TENANT_SETTING})"
+    )
+    op.execute(f"CREATE POLICY city_read ON {table} FOR SELECT TO {READER_ROLE} USING (true)")
+
+
+def disable(table: str) -> None:
+    if not _postgres():
+        return
+    op.execute(f"DROP POLICY IF EXISTS city_read ON {table}")
+    op.execute(f"DROP POLICY IF EXISTS tenant_isolation ON {table}")
+    op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
+    op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")

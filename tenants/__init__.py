@@ -1,0 +1,1 @@
+"""The city bureau's side: tenant provisioning from spec files and the admin API."""

@@ -1,0 +1,248 @@
+"""The admin API: the city bureau manages tenants; city and tenant admins manage units, users and plugins.
+
+Tenant users act in their own tenant (``/api/v1/units``); city users name it (``/api/v1/tenants/<tenant>/units``).
+"""
+
+from __future__ import annotations
+
+from flask import g
+from flask.views import MethodView
+from flask_smorest import abort
+from sqlalchemy import select
+
+from core.api import Blueprint
+from core.auth.guard import CITY_READ, TENANT_MANAGERS, require
+from core.db import db
+from core.tenancy.models import Tenant
+from core.tenancy.service import domain_states, hook_for_unit, tenant_settings, units_of_tenant
+from tenants import service
+from tenants.schemas import (
+    DomainQuerySchema,
+    DomainSchema,
+    PluginOverviewSchema,
+    SwitchSchema,
+    TenantSchema,
+    TenantUpdateSchema,
+    UnitSchema,
+    UnitSwitchSchema,
+    UnitUpdateSchema,
+    UserSchema,
+    UserUpdateSchema,
+)
+
+blp = Blueprint("admin", __name__, url_prefix="/api/v1", description="市局与县区局的管理接口")
+
+
+# --- tenants (the city's) -----------------------------------------------------------------------------------
+
+
+@blp.route("/tenants")
+class Tenants(MethodView):
+    @blp.response(200, TenantSchema(many=True))
+    @require(*CITY_READ, tenant=False)
+    def get(self):
+        """List every tenant (county bureau)."""
+        return db.session.scalars(select(Tenant).order_by(Tenant.id)).all()
+
+    @blp.arguments(TenantSchema)
+    @blp.response(201, TenantSchema)
+    @require("city_admin", tenant=False)
+    def post(self, args):
+        """Create a tenant; build its unit tree next."""
+        return service.create_tenant(args["slug"], args["name"], args["code"], args["is_city"])
+
+
+@blp.route("/tenants/<tenant>")
+class TenantItem(MethodView):
+    @blp.response(200, TenantSchema)
+    @require()
+    def get(self):
+        """One tenant: city users any, tenant users their own."""
+        return g.tenant
+
+    @blp.arguments(TenantUpdateSchema)
+    @blp.response(200, TenantSchema)
+    @require("city_admin")
+    def patch(self, args):
+        """Rename a tenant, change its number prefix, or suspend and reactivate it."""
+        return service.update_tenant(g.tenant, args)
+
+
+# --- units --------------------------------------------------------------------------------------------------
+
+
+@blp.tenant_route("/units")
+class Units(MethodView):
+    @blp.response(200, UnitSchema(many=True))
+    @require()
+    def get(self):
+        """The tenant's unit tree, parents before children."""
+        return units_of_tenant()
+
+    @blp.arguments(UnitSchema)
+    @blp.response(201, UnitSchema)
+    @require(*TENANT_MANAGERS)
+    def post(self, args):
+        """Add a unit under a parent (the first unit is the tenant's root)."""
+        return service.create_unit(
+            args["code"], args["name"], args["kind"], args["parent_id"], args["sort_order"]
+        )
+
+
+@blp.tenant_route("/units/<int:unit_id>")
+class UnitItem(MethodView):
+    @blp.response(200, UnitSchema)
+    @require()
+    def get(self, unit_id):
+        """One unit."""
+        return service.get_unit(unit_id)
+
+    @blp.arguments(UnitUpdateSchema)
+    @blp.response(200, UnitSchema)
+    @require(*TENANT_MANAGERS)
+    def patch(self, args, unit_id):
+        """Rename a unit, change its kind, or move it under another parent."""
+        return service.update_unit(service.get_unit(unit_id), args)
+
+    @blp.response(204)
+    @require(*TENANT_MANAGERS)
+    def delete(self, unit_id):
+        """Remove a unit that has no units and no users below it."""
+        service.delete_unit(service.get_unit(unit_id), g.tenant)
+
+
+# --- users --------------------------------------------------------------------------------------------------
+
+
+@blp.tenant_route("/users")
+class Users(MethodView):
+    @blp.response(200, UserSchema(many=True))
+    @require("city_admin", "city_supervisor", "tenant_admin")
+    def get(self):
+        """The tenant's users."""
+        return service.list_users(g.tenant)
+
+    @blp.arguments(UserSchema)
+    @blp.response(201, UserSchema)
+    @require(*TENANT_MANAGERS)
+    def post(self, args):
+        """Create a user with a role in one unit; without a password the account cannot log in yet."""
+        return service.create_user(g.tenant, **args)
+
+
+@blp.tenant_route("/users/<int:user_id>")
+class UserItem(MethodView):
+    @blp.response(200, UserSchema)
+    @require("city_admin", "city_supervisor", "tenant_admin")
+    def get(self, user_id):
+        """One user of the tenant."""
+        return service.get_user(user_id, g.tenant)
+
+    @blp.arguments(UserUpdateSchema)
+    @blp.response(200, UserSchema)
+    @require(*TENANT_MANAGERS)
+    def patch(self, args, user_id):
+        """Change a user's name, role, unit, liaison mark or password, or deactivate the account."""
+        return service.update_user(service.get_user(user_id, g.tenant), g.tenant, args)
+
+
+@blp.route("/city-users")
+class CityUsers(MethodView):
+    @blp.response(200, UserSchema(many=True))
+    @require("city_admin", tenant=False)
+    def get(self):
+        """The city bureau's own platform users (city_admin, city_supervisor)."""
+        return service.list_users(None)
+
+    @blp.arguments(UserSchema)
+    @blp.response(201, UserSchema)
+    @require("city_admin", tenant=False)
+    def post(self, args):
+        """Create a city user."""
+        return service.create_user(None, **args)
+
+
+@blp.route("/city-users/<int:user_id>")
+class CityUserItem(MethodView):
+    @blp.response(200, UserSchema)
+    @require("city_admin", tenant=False)
+    def get(self, user_id):
+        """One city user."""
+        return service.get_user(user_id, None)
+
+    @blp.arguments(UserUpdateSchema)
+    @blp.response(200, UserSchema)
+    @require("city_admin", tenant=False)
+    def patch(self, args, user_id):
+        """Change or deactivate a city user."""
+        return service.update_user(service.get_user(user_id, None), None, args)
+
+
+# --- plugins and domains ------------------------------------------------------------------------------------
+
+
+@blp.tenant_route("/plugins")
+class Plugins(MethodView):
+    @blp.response(200, PluginOverviewSchema)
+    @require()
+    def get(self):
+        """Which domain plugins the tenant may use, and the effective state at every unit."""
+        units = units_of_tenant()
+        return {
+            "tenant": tenant_settings(),
+            "units": [
+                {
+                    "unit_id": unit.id,
+                    "unit_name": unit.name,
+                    "domains": [vars(s) for s in domain_states(unit, units).values()],
+                }
+                for unit in units
+            ],
+        }
+
+
+@blp.tenant_route("/plugins/<domain>", methods=["PUT"])
+@blp.arguments(SwitchSchema)
+@blp.response(204)
+@require("city_admin")
+def set_tenant_plugin(args, domain):
+    """Allow or forbid a domain plugin for the whole tenant (the city's decision)."""
+    service.set_domain_for_tenant(domain, args["enabled"])
+
+
+@blp.tenant_route("/units/<int:unit_id>/plugins/<domain>", methods=["PUT"])
+@blp.arguments(UnitSwitchSchema)
+@blp.response(204)
+@require(*TENANT_MANAGERS)
+def set_unit_plugin(args, unit_id, domain):
+    """Override a domain at a unit and the units below it; null returns to the inherited setting."""
+    unit = service.get_unit(unit_id)
+    if args["enabled"] and not tenant_settings().get(domain, False):
+        service.check_domain(domain)
+        abort(409, message="市局未对本局开放该业务插件，不能在单位启用")
+    service.set_domain_for_unit(unit, domain, args["enabled"])
+
+
+@blp.tenant_route("/domains")
+@blp.arguments(DomainQuerySchema, location="query")
+@blp.response(200, DomainSchema(many=True))
+@require()
+def domains(args):
+    """The work domains enabled at a unit, with their categories and extra fields (for forms and imports)."""
+    unit = service.get_unit(args["unit_id"]) if "unit_id" in args else g.unit
+    found = [d for result in hook_for_unit("xingfeng_register_domains", unit)() for d in result or []]
+    fieldsets = [f for result in hook_for_unit("xingfeng_register_fields", unit)() for f in result or []]
+    out = []
+    for domain in found:
+        described = [fld for fs in fieldsets if fs.domain == domain.slug for fld in fs.describe()]
+        out.append(
+            {
+                "slug": domain.slug,
+                "name": domain.name,
+                "name_en": domain.name_en,
+                "description": domain.description,
+                "categories": [vars(c) for c in domain.categories],
+                "fields_": described,
+            }
+        )
+    return out
