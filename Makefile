@@ -6,6 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 DEMO_PASSWORD ?= xingfeng2026
 export FLASK_APP := core.app:create_app
+export XINGFENG_DEV := 1
 
 .PHONY: run test venv migrate demo lint test-pg clean
 
@@ -31,7 +32,7 @@ run: demo
 	@echo "  Demo users (every one's password is $(DEMO_PASSWORD)):"
 	@$(BIN)/xingfeng users list | sed 's/^/    /'
 	@echo
-	XINGFENG_DEV=1 $(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'core.app:create_app()'
+	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'core.app:create_app()'
 
 test: venv
 	$(BIN)/pytest -q

@@ -37,9 +37,7 @@ STATUS_MESSAGES = {
 
 def _chinese_validation_messages() -> None:
     """Say marshmallow's standard validation messages in Chinese: users read them beside the field."""
-    fields.Field.default_error_messages.update(
-        {"required": "必填", "null": "不能为空", "validator_failed": "取值无效"}
-    )
+    fields.Field.default_error_messages.update({"required": "必填", "null": "不能为空", "validator_failed": "取值无效"})
     messages = {
         fields.String: {"invalid": "应为文本", "invalid_utf8": "不是有效的 UTF-8 文本"},
         fields.Number: {"invalid": "应为数字", "too_large": "数值过大"},

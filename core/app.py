@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 from pathlib import Path
@@ -26,7 +27,7 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then the environment, then ``config``; extensions; blueprints; plugins."""
     app = Flask("xingfeng", instance_relative_config=True)
-    app.config.update(config_module.DEFAULTS)
+    app.config.update(copy.deepcopy(config_module.DEFAULTS))
     config_module.from_environment(app.config)
     app.config.from_prefixed_env("XINGFENG")
     if config:
@@ -35,8 +36,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     config_module.normalise(app.config)
     if not app.config["SECRET_KEY"]:
         if not (app.debug or app.testing or os.environ.get("XINGFENG_DEV")):
-            log.warning("SECRET_KEY is not set; using a random key, sessions will not survive a restart")
+            raise RuntimeError("SECRET_KEY is not set (set SECRET_KEY, or XINGFENG_DEV=1 on a development machine)")
         app.config["SECRET_KEY"] = os.urandom(32).hex()
+    if app.config["PROXY_FIX_X_FOR"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]))
     app.json.ensure_ascii = False
 
     db.init_app(app)
@@ -98,9 +103,7 @@ def _request_boundary(app: Flask) -> None:
     def service_error(error: ServiceError):
         db.session.rollback()
         body = error.payload()
-        body["status"] = {404: "Not Found", 409: "Conflict", 422: "Unprocessable Entity"}.get(
-            error.status, ""
-        )
+        body["status"] = {404: "Not Found", 409: "Conflict", 422: "Unprocessable Entity"}.get(error.status, "")
         return jsonify(body), error.status
 
     @app.errorhandler(IntegrityError)
@@ -145,9 +148,7 @@ def _plugin_blueprints(app: Flask, registry: PluginRegistry) -> None:
         blueprint = item.blueprint
         city_name = f"{blueprint.name}_by_tenant"
         api.register_blueprint(blueprint, url_prefix=f"/api/v1/plugins/{item.domain}")
-        api.register_blueprint(
-            blueprint, name=city_name, url_prefix=f"/api/v1/tenants/<tenant>/plugins/{item.domain}"
-        )
+        api.register_blueprint(blueprint, name=city_name, url_prefix=f"/api/v1/tenants/<tenant>/plugins/{item.domain}")
         domain_of[blueprint.name] = domain_of[city_name] = item.domain
 
     @app.before_request

@@ -43,9 +43,7 @@ def plugins_command() -> None:
                     lines.append("    enabled everywhere (core domain)")
                     continue
                 on = [
-                    tenants[s.tenant_id].slug
-                    for s in settings
-                    if s.domain == slug and s.unit_id is None and s.enabled
+                    tenants[s.tenant_id].slug for s in settings if s.domain == slug and s.unit_id is None and s.enabled
                 ]
                 lines.append(f"    tenants: {', '.join(on) if on else '(none)'}")
                 for s in settings:

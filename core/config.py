@@ -11,8 +11,8 @@ DEFAULTS: dict[str, Any] = {
     "SQLALCHEMY_DATABASE_URI": None,
     #: owner role used by migrations on PostgreSQL; the app itself connects as a role that owns nothing
     "MIGRATIONS_DATABASE_URL": None,
-    #: read-only role for the named city-wide opt-out (PostgreSQL); falls back to the main engine on SQLite
-    "READER_DATABASE_URL": None,
+    #: how many proxies in front of the app set X-Forwarded-For (0: none; the address rate limit needs it)
+    "PROXY_FIX_X_FOR": 0,
     "SQLALCHEMY_ENGINE_OPTIONS": {},
     "SQLALCHEMY_RECORD_QUERIES": False,
     # Bearer tokens
@@ -28,6 +28,7 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": True,
     "LOGIN_LIMIT_PER_ADDRESS": "30 per minute",
+    #: failed logins only, so that nobody locks a colleague out by logging in often
     "LOGIN_LIMIT_PER_ACCOUNT": "5 per minute; 20 per hour",
     # OpenAPI document and a Swagger UI whose assets come from the swagger-ui-bundle package
     "API_TITLE": "Xingfeng 行风建设 API",
@@ -37,6 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_JSON_PATH": "openapi.json",
     "OPENAPI_SWAGGER_UI_PATH": "/docs",
     "OPENAPI_SWAGGER_UI_URL": "/api/docs/assets/",
+    "API_SPEC_OPTIONS": {"security": [{"bearerAuth": []}]},
     "JSON_AS_ASCII": False,
     "BABEL_DEFAULT_LOCALE": "zh",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
@@ -48,15 +50,27 @@ def from_environment(config: dict[str, Any]) -> None:
     """Read the well-known unprefixed variables; ``XINGFENG_*`` ones are read by Flask itself."""
     if os.environ.get("DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
-    for name in ("SECRET_KEY", "REDIS_URL", "MIGRATIONS_DATABASE_URL", "READER_DATABASE_URL"):
+    for name in ("SECRET_KEY", "REDIS_URL", "MIGRATIONS_DATABASE_URL"):
         if os.environ.get(name):
             config[name] = os.environ[name]
 
 
+def database_url(url: str | None) -> str | None:
+    """Spell a PostgreSQL URL for psycopg2, the driver we install (SQLAlchemy 2.1 would pick psycopg 3)."""
+    if not url:
+        return url
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix) :]
+    return url
+
+
 def normalise(config: dict[str, Any]) -> None:
     """Derive settings from others once every source has been applied."""
-    uri = config.get("SQLALCHEMY_DATABASE_URI") or ""
-    if uri.startswith("postgres://"):
-        config["SQLALCHEMY_DATABASE_URI"] = "postgresql://" + uri[len("postgres://") :]
+    for key in ("SQLALCHEMY_DATABASE_URI", "MIGRATIONS_DATABASE_URL"):
+        config[key] = database_url(config.get(key))
+    if (config.get("SQLALCHEMY_DATABASE_URI") or "").startswith("postgresql"):
+        options = config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+        options.setdefault("pool_pre_ping", True)
     if config.get("REDIS_URL") and config.get("RATELIMIT_STORAGE_URI") == "memory://":
         config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]

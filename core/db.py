@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, MetaData, event, text
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, MetaData, event, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -214,3 +214,13 @@ def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
 def _sqlite_begin(conn: Any) -> None:
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("BEGIN")
+
+
+def scoped_get(model: type, ident: int) -> Any:
+    """Load a tenant-owned row by id through the tenant filter.
+
+    ``Session.get`` may answer from the identity map without asking the database, and so without the filter.
+    """
+    if not isinstance(ident, int):
+        return None
+    return db.session.scalar(select(model).where(model.id == ident))

@@ -14,9 +14,11 @@ class ServiceError(Exception):
         self.fields = fields or {}
         if status is not None:
             self.status = status
+        #: more keys for the JSON answer, e.g. the current state and the allowed moves of a refused transition
+        self.extra: dict = {}
 
     def payload(self) -> dict:
-        body = {"code": self.status, "message": self.message}
+        body = {"code": self.status, "message": self.message, **self.extra}
         if self.fields:
             body["errors"] = {"json": self.fields}
         return body

@@ -95,6 +95,4 @@ def list_command(tenant: str | None) -> None:
         if tenant and (t is None or t.slug != tenant):
             continue
         mark = " 联络员" if user.is_liaison else ""
-        click.echo(
-            f"{user.username:<22} {t.slug if t else '(市局)':<12} {ROLE_NAMES[user.role]}{mark}  {user.name}"
-        )
+        click.echo(f"{user.username:<22} {t.slug if t else '(市局)':<12} {ROLE_NAMES[user.role]}{mark}  {user.name}")

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from core.auth import service as auth_service
 from core.auth.models import User
 from core.db import db, tenant_scope
+from core.errors import Conflict
 from core.tenancy.models import PluginSetting, Tenant, Unit
 from core.tenancy.service import registry
 from tenants import service
@@ -92,15 +93,18 @@ def _apply_units(specs: list[dict], report: SyncReport) -> dict[str, Unit]:
 
     for spec in specs:
         visit(spec["code"])
+    for code, unit in existing.items():
+        if code not in by_code and unit.parent_id is None:
+            raise Conflict(
+                f"数据库中的顶层单位 {code}（{unit.name}）不在规格文件中；改动顶层单位代码前请先在管理接口中处理"
+            )
     for code in order:
         spec = by_code[code]
         parent_id = existing[spec["parent"]].id if spec["parent"] else None
         sort_order = specs.index(spec)
         unit = existing.get(code)
         if unit is None:
-            unit = Unit(
-                code=code, name=spec["name"], kind=spec["kind"], parent_id=parent_id, sort_order=sort_order
-            )
+            unit = Unit(code=code, name=spec["name"], kind=spec["kind"], parent_id=parent_id, sort_order=sort_order)
             db.session.add(unit)
             db.session.flush()
             existing[code] = unit
@@ -118,9 +122,7 @@ def _apply_units(specs: list[dict], report: SyncReport) -> dict[str, Unit]:
 
 
 def _apply_plugins(data: dict, units: dict[str, Unit], report: SyncReport) -> None:
-    desired: dict[int | None, dict[str, bool]] = {
-        None: {d: d in data["plugins"] for d in registry().switchable}
-    }
+    desired: dict[int | None, dict[str, bool]] = {None: {d: d in data["plugins"] for d in registry().switchable}}
     for spec in data["units"]:
         if spec["plugins"]:
             desired[units[spec["code"]].id] = dict(spec["plugins"])

@@ -10,9 +10,7 @@ class TenantSchema(Schema):
     id = fields.Integer(dump_only=True)
     slug = fields.String(required=True, validate=validate.Length(min=2, max=40), metadata={"label": "标识"})
     name = fields.String(required=True, validate=validate.Length(min=1, max=100), metadata={"label": "名称"})
-    code = fields.String(
-        required=True, validate=validate.Length(min=1, max=10), metadata={"label": "编号前缀"}
-    )
+    code = fields.String(required=True, validate=validate.Length(min=1, max=10), metadata={"label": "编号前缀"})
     is_city = fields.Boolean(load_default=False, metadata={"label": "是否市局机关"})
     status = fields.String(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
@@ -35,12 +33,8 @@ class UnitSchema(Schema):
         ],
         metadata={"label": "单位代码"},
     )
-    name = fields.String(
-        required=True, validate=validate.Length(min=1, max=100), metadata={"label": "单位名称"}
-    )
-    kind = fields.String(
-        required=True, validate=validate.OneOf(list(UNIT_KINDS)), metadata={"label": "单位类型"}
-    )
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100), metadata={"label": "单位名称"})
+    kind = fields.String(required=True, validate=validate.OneOf(list(UNIT_KINDS)), metadata={"label": "单位类型"})
     kind_name = fields.Method("get_kind_name", dump_only=True)
     sort_order = fields.Integer(load_default=0, validate=validate.Range(min=0, max=100000))
 
@@ -58,17 +52,13 @@ class UnitUpdateSchema(Schema):
 
 class UserSchema(Schema):
     id = fields.Integer(dump_only=True)
-    username = fields.String(
-        required=True, validate=validate.Length(min=3, max=64), metadata={"label": "用户名"}
-    )
+    username = fields.String(required=True, validate=validate.Length(min=3, max=64), metadata={"label": "用户名"})
     name = fields.String(required=True, validate=validate.Length(min=1, max=64), metadata={"label": "姓名"})
     role = fields.String(required=True, validate=validate.OneOf(ROLES), metadata={"label": "角色"})
     unit_id = fields.Integer(allow_none=True, load_default=None, metadata={"label": "所在单位"})
     is_liaison = fields.Boolean(load_default=False, metadata={"label": "联络员"})
     active = fields.Boolean(dump_only=True)
-    password = fields.String(
-        load_only=True, validate=validate.Length(min=1, max=256), metadata={"label": "初始密码"}
-    )
+    password = fields.String(load_only=True, validate=validate.Length(min=1, max=256), metadata={"label": "初始密码"})
     has_password = fields.Method("get_has_password", dump_only=True)
 
     def get_has_password(self, user):
@@ -99,9 +89,7 @@ class UnitSwitchSchema(Schema):
 class DomainStateSchema(Schema):
     domain = fields.String()
     enabled = fields.Boolean()
-    source = fields.Raw(
-        metadata={"description": "tenant：沿用本局设置；数字：该单位的覆盖设置；core：核心领域"}
-    )
+    source = fields.Raw(metadata={"description": "tenant：沿用本局设置；数字：该单位的覆盖设置；core：核心领域"})
 
 
 class UnitPluginsSchema(Schema):

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from core.auth import service as auth_service
 from core.auth.models import CITY_ROLES, TENANT_ROLES, ApiToken, User
-from core.db import db
+from core.db import db, scoped_get
 from core.errors import Conflict, FieldError, NotFound
 from core.tenancy.models import TENANT_STATUSES, UNIT_KINDS, PluginSetting, Tenant, Unit
 from core.tenancy.service import registry, set_tenant_domain, set_unit_domain, subtree_ids, units_of_tenant
@@ -56,7 +56,7 @@ def update_tenant(tenant: Tenant, changes: dict[str, Any]) -> Tenant:
 
 
 def get_unit(unit_id: int) -> Unit:
-    unit = db.session.get(Unit, unit_id)
+    unit = scoped_get(Unit, unit_id)
     if unit is None:
         raise NotFound("未找到该单位")
     return unit
@@ -68,7 +68,7 @@ def _check_parent(parent_id: int | None, unit: Unit | None = None) -> None:
         if roots:
             raise FieldError("parent_id", "本局已有顶层单位，请指定上级单位")
         return
-    if db.session.get(Unit, parent_id) is None:
+    if scoped_get(Unit, parent_id) is None:
         raise FieldError("parent_id", "上级单位不存在")
     if unit is not None and parent_id in subtree_ids(unit.id):
         raise FieldError("parent_id", "不能把单位移到它自己或其下级单位之下")
@@ -104,9 +104,7 @@ def update_unit(unit: Unit, changes: dict[str, Any]) -> Unit:
 def delete_unit(unit: Unit, tenant: Tenant) -> None:
     if db.session.scalar(select(Unit.id).where(Unit.parent_id == unit.id).limit(1)) is not None:
         raise Conflict("该单位下还有下级单位，不能删除")
-    users = db.session.scalar(
-        select(func.count(User.id)).where(User.tenant_id == tenant.id, User.unit_id == unit.id)
-    )
+    users = db.session.scalar(select(func.count(User.id)).where(User.tenant_id == tenant.id, User.unit_id == unit.id))
     if users:
         raise Conflict(f"该单位下还有{users}个用户，不能删除")
     for row in db.session.scalars(select(PluginSetting).where(PluginSetting.unit_id == unit.id)):
@@ -140,7 +138,7 @@ def _check_unit(unit_id: int | None, tenant: Tenant | None) -> None:
         return
     if unit_id is None:
         raise FieldError("unit_id", "必填")
-    if db.session.get(Unit, unit_id) is None:
+    if scoped_get(Unit, unit_id) is None:
         raise FieldError("unit_id", "单位不存在")
 
 

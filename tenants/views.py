@@ -38,15 +38,15 @@ blp = Blueprint("admin", __name__, url_prefix="/api/v1", description="市局与�
 
 @blp.route("/tenants")
 class Tenants(MethodView):
-    @blp.response(200, TenantSchema(many=True))
     @require(*CITY_READ, tenant=False)
+    @blp.response(200, TenantSchema(many=True))
     def get(self):
         """List every tenant (county bureau)."""
         return db.session.scalars(select(Tenant).order_by(Tenant.id)).all()
 
+    @require("city_admin", tenant=False)
     @blp.arguments(TenantSchema)
     @blp.response(201, TenantSchema)
-    @require("city_admin", tenant=False)
     def post(self, args):
         """Create a tenant; build its unit tree next."""
         return service.create_tenant(args["slug"], args["name"], args["code"], args["is_city"])
@@ -54,15 +54,15 @@ class Tenants(MethodView):
 
 @blp.route("/tenants/<tenant>")
 class TenantItem(MethodView):
-    @blp.response(200, TenantSchema)
     @require()
+    @blp.response(200, TenantSchema)
     def get(self):
         """One tenant: city users any, tenant users their own."""
         return g.tenant
 
+    @require("city_admin")
     @blp.arguments(TenantUpdateSchema)
     @blp.response(200, TenantSchema)
-    @require("city_admin")
     def patch(self, args):
         """Rename a tenant, change its number prefix, or suspend and reactivate it."""
         return service.update_tenant(g.tenant, args)
@@ -73,39 +73,37 @@ class TenantItem(MethodView):
 
 @blp.tenant_route("/units")
 class Units(MethodView):
-    @blp.response(200, UnitSchema(many=True))
     @require()
+    @blp.response(200, UnitSchema(many=True))
     def get(self):
         """The tenant's unit tree, parents before children."""
         return units_of_tenant()
 
+    @require(*TENANT_MANAGERS)
     @blp.arguments(UnitSchema)
     @blp.response(201, UnitSchema)
-    @require(*TENANT_MANAGERS)
     def post(self, args):
         """Add a unit under a parent (the first unit is the tenant's root)."""
-        return service.create_unit(
-            args["code"], args["name"], args["kind"], args["parent_id"], args["sort_order"]
-        )
+        return service.create_unit(args["code"], args["name"], args["kind"], args["parent_id"], args["sort_order"])
 
 
 @blp.tenant_route("/units/<int:unit_id>")
 class UnitItem(MethodView):
-    @blp.response(200, UnitSchema)
     @require()
+    @blp.response(200, UnitSchema)
     def get(self, unit_id):
         """One unit."""
         return service.get_unit(unit_id)
 
+    @require(*TENANT_MANAGERS)
     @blp.arguments(UnitUpdateSchema)
     @blp.response(200, UnitSchema)
-    @require(*TENANT_MANAGERS)
     def patch(self, args, unit_id):
         """Rename a unit, change its kind, or move it under another parent."""
         return service.update_unit(service.get_unit(unit_id), args)
 
-    @blp.response(204)
     @require(*TENANT_MANAGERS)
+    @blp.response(204)
     def delete(self, unit_id):
         """Remove a unit that has no units and no users below it."""
         service.delete_unit(service.get_unit(unit_id), g.tenant)
@@ -116,15 +114,15 @@ class UnitItem(MethodView):
 
 @blp.tenant_route("/users")
 class Users(MethodView):
-    @blp.response(200, UserSchema(many=True))
     @require("city_admin", "city_supervisor", "tenant_admin")
+    @blp.response(200, UserSchema(many=True))
     def get(self):
         """The tenant's users."""
         return service.list_users(g.tenant)
 
+    @require(*TENANT_MANAGERS)
     @blp.arguments(UserSchema)
     @blp.response(201, UserSchema)
-    @require(*TENANT_MANAGERS)
     def post(self, args):
         """Create a user with a role in one unit; without a password the account cannot log in yet."""
         return service.create_user(g.tenant, **args)
@@ -132,15 +130,15 @@ class Users(MethodView):
 
 @blp.tenant_route("/users/<int:user_id>")
 class UserItem(MethodView):
-    @blp.response(200, UserSchema)
     @require("city_admin", "city_supervisor", "tenant_admin")
+    @blp.response(200, UserSchema)
     def get(self, user_id):
         """One user of the tenant."""
         return service.get_user(user_id, g.tenant)
 
+    @require(*TENANT_MANAGERS)
     @blp.arguments(UserUpdateSchema)
     @blp.response(200, UserSchema)
-    @require(*TENANT_MANAGERS)
     def patch(self, args, user_id):
         """Change a user's name, role, unit, liaison mark or password, or deactivate the account."""
         return service.update_user(service.get_user(user_id, g.tenant), g.tenant, args)
@@ -148,15 +146,15 @@ class UserItem(MethodView):
 
 @blp.route("/city-users")
 class CityUsers(MethodView):
-    @blp.response(200, UserSchema(many=True))
     @require("city_admin", tenant=False)
+    @blp.response(200, UserSchema(many=True))
     def get(self):
         """The city bureau's own platform users (city_admin, city_supervisor)."""
         return service.list_users(None)
 
+    @require("city_admin", tenant=False)
     @blp.arguments(UserSchema)
     @blp.response(201, UserSchema)
-    @require("city_admin", tenant=False)
     def post(self, args):
         """Create a city user."""
         return service.create_user(None, **args)
@@ -164,15 +162,15 @@ class CityUsers(MethodView):
 
 @blp.route("/city-users/<int:user_id>")
 class CityUserItem(MethodView):
-    @blp.response(200, UserSchema)
     @require("city_admin", tenant=False)
+    @blp.response(200, UserSchema)
     def get(self, user_id):
         """One city user."""
         return service.get_user(user_id, None)
 
+    @require("city_admin", tenant=False)
     @blp.arguments(UserUpdateSchema)
     @blp.response(200, UserSchema)
-    @require("city_admin", tenant=False)
     def patch(self, args, user_id):
         """Change or deactivate a city user."""
         return service.update_user(service.get_user(user_id, None), None, args)
@@ -183,8 +181,8 @@ class CityUserItem(MethodView):
 
 @blp.tenant_route("/plugins")
 class Plugins(MethodView):
-    @blp.response(200, PluginOverviewSchema)
     @require()
+    @blp.response(200, PluginOverviewSchema)
     def get(self):
         """Which domain plugins the tenant may use, and the effective state at every unit."""
         units = units_of_tenant()
@@ -202,18 +200,18 @@ class Plugins(MethodView):
 
 
 @blp.tenant_route("/plugins/<domain>", methods=["PUT"])
+@require("city_admin")
 @blp.arguments(SwitchSchema)
 @blp.response(204)
-@require("city_admin")
 def set_tenant_plugin(args, domain):
     """Allow or forbid a domain plugin for the whole tenant (the city's decision)."""
     service.set_domain_for_tenant(domain, args["enabled"])
 
 
 @blp.tenant_route("/units/<int:unit_id>/plugins/<domain>", methods=["PUT"])
+@require(*TENANT_MANAGERS)
 @blp.arguments(UnitSwitchSchema)
 @blp.response(204)
-@require(*TENANT_MANAGERS)
 def set_unit_plugin(args, unit_id, domain):
     """Override a domain at a unit and the units below it; null returns to the inherited setting."""
     unit = service.get_unit(unit_id)
@@ -224,9 +222,9 @@ def set_unit_plugin(args, unit_id, domain):
 
 
 @blp.tenant_route("/domains")
+@require()
 @blp.arguments(DomainQuerySchema, location="query")
 @blp.response(200, DomainSchema(many=True))
-@require()
 def domains(args):
     """The work domains enabled at a unit, with their categories and extra fields (for forms and imports)."""
     unit = service.get_unit(args["unit_id"]) if "unit_id" in args else g.unit

@@ -14,7 +14,7 @@ from flask_smorest import abort
 
 from core.auth.models import CITY_ROLES, ROLES, User
 from core.auth.service import user_for_token
-from core.db import db, set_tenant
+from core.db import db, scoped_get, set_tenant
 from core.tenancy.models import Tenant, Unit
 from core.tenancy.service import tenant_by_slug
 
@@ -58,7 +58,7 @@ def resolve_tenant(user: User, required: bool) -> Tenant | None:
             abort(404, message="未找到该县区局")
     g.tenant = tenant
     set_tenant(tenant.id if tenant else None)
-    g.unit = db.session.get(Unit, user.unit_id) if (user.unit_id and tenant) else None
+    g.unit = scoped_get(Unit, user.unit_id) if (user.unit_id and tenant) else None
     return tenant
 
 

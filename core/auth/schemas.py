@@ -4,9 +4,7 @@ from marshmallow import Schema, fields, validate
 
 
 class LoginSchema(Schema):
-    username = fields.String(
-        required=True, validate=validate.Length(min=1, max=64), metadata={"label": "用户名"}
-    )
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64), metadata={"label": "用户名"})
     password = fields.String(
         required=True, load_only=True, validate=validate.Length(min=1, max=256), metadata={"label": "密码"}
     )

@@ -10,7 +10,7 @@ from core.auth import service
 from core.auth.guard import authenticate, require
 from core.auth.models import ROLE_NAMES, User
 from core.auth.schemas import CallerSchema, LoginSchema, PasswordChangeSchema, TokenSchema
-from core.db import db
+from core.db import db, scoped_get, tenant_scope
 from core.extensions import limiter
 from core.tenancy.models import Tenant, Unit
 
@@ -21,7 +21,8 @@ def describe_caller(user: User) -> dict:
     tenant = db.session.get(Tenant, user.tenant_id) if user.tenant_id else None
     unit = None
     if user.unit_id and tenant is not None:
-        found = db.session.get(Unit, user.unit_id)
+        with tenant_scope(tenant.id):
+            found = scoped_get(Unit, user.unit_id)
         unit = {"id": found.id, "slug": found.code, "name": found.name} if found else None
     return {
         "id": user.id,
@@ -55,7 +56,12 @@ def _account_limit() -> str:
 @blp.alt_response(401, description="用户名或密码错误（两者不区分），或账户已停用")
 @blp.alt_response(429, description="登录尝试过于频繁")
 @limiter.limit(_address_limit, scope="login-address")
-@limiter.limit(_account_limit, key_func=_account_key, scope="login-account")
+@limiter.limit(
+    _account_limit,
+    key_func=_account_key,
+    scope="login-account",
+    deduct_when=lambda response: response.status_code == 401,
+)
 def login(args):
     """Log in with username and password; returns a bearer token."""
     user = service.user_by_username(args["username"])
@@ -82,17 +88,17 @@ def logout():
 
 
 @blp.route("/me", methods=["GET"])
-@blp.response(200, CallerSchema)
 @require(tenant=False)
+@blp.response(200, CallerSchema)
 def me():
     """The caller: name, role, tenant and unit."""
     return describe_caller(g.user)
 
 
 @blp.route("/password", methods=["POST"])
+@require(tenant=False)
 @blp.arguments(PasswordChangeSchema)
 @blp.response(204)
-@require(tenant=False)
 def change_password(args):
     """Change one's own password; every other token of the user is revoked."""
     user = g.user

@@ -60,9 +60,7 @@ def upgrade():
         sa.Column("sort_order", sa.Integer(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("tenant_id", BigId, nullable=False),
-        sa.ForeignKeyConstraint(
-            ["parent_id"], ["unit.id"], name=op.f("fk_unit_parent_id_unit"), ondelete="RESTRICT"
-        ),
+        sa.ForeignKeyConstraint(["parent_id"], ["unit.id"], name=op.f("fk_unit_parent_id_unit"), ondelete="RESTRICT"),
         sa.ForeignKeyConstraint(
             ["tenant_id"], ["tenant.id"], name=op.f("fk_unit_tenant_id_tenant"), ondelete="RESTRICT"
         ),
@@ -88,9 +86,7 @@ def upgrade():
             ["unit_id"], ["unit.id"], name=op.f("fk_plugin_setting_unit_id_unit"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_plugin_setting")),
-        sa.UniqueConstraint(
-            "tenant_id", "unit_id", "domain", name=op.f("uq_plugin_setting_tenant_id_unit_id_domain")
-        ),
+        sa.UniqueConstraint("tenant_id", "unit_id", "domain", name=op.f("uq_plugin_setting_tenant_id_unit_id_domain")),
     )
     with op.batch_alter_table("plugin_setting", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_plugin_setting_tenant_id"), ["tenant_id"], unique=False)

@@ -30,9 +30,7 @@ def test_check_char_zero_when_remainder_is_zero():
     validate_uscc(body + "0")
 
 
-@pytest.mark.parametrize(
-    ("code", "length"), [("", 0), ("91440300708461136", 17), ("91440300708461136TX", 19)]
-)
+@pytest.mark.parametrize(("code", "length"), [("", 0), ("91440300708461136", 17), ("91440300708461136TX", 19)])
 def test_wrong_length(code, length):
     with pytest.raises(USCCError) as info:
         validate_uscc(code)

@@ -1,0 +1,193 @@
+"""The plugin manager: entry points, per-unit enablement, and the hook meta-tests from STYLE.md."""
+
+from __future__ import annotations
+
+import inspect
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from core import hookspecs
+from core.plugins import PROJECT, PluginError, PluginRegistry, get_plugin_manager, installed_entry_points
+
+ROOT = Path(__file__).resolve().parents[2]
+HOOK_NAMES = sorted(n for n, f in inspect.getmembers(hookspecs, inspect.isfunction) if n.startswith("xingfeng_"))
+BUNDLED = {"approval", "supervision", "enforcement", "paid_services"}
+
+FIFTH_PLUGIN = """
+from core import hookimpl
+from core.api import Blueprint
+from core.domains import Category, Domain, FieldSet, PluginBlueprint
+from marshmallow import Schema, fields
+
+blp = Blueprint("metrology", __name__)
+STARTED = []
+
+
+@blp.route("/ping")
+def ping():
+    return {"pong": True}
+
+
+class MetrologyFields(Schema):
+    instrument = fields.String(metadata={"label": "计量器具"})
+
+
+@hookimpl
+def xingfeng_register_domains():
+    return [Domain("metrology", "计量监督", "Metrology", (Category("cheat", "计量作弊"),))]
+
+
+@hookimpl
+def xingfeng_register_fields():
+    return [FieldSet("metrology", "metrology", MetrologyFields)]
+
+
+@hookimpl
+def xingfeng_register_blueprints():
+    return [PluginBlueprint("metrology-api", "metrology", blp)]
+
+
+@hookimpl
+def xingfeng_startup(app):
+    STARTED.append(app.name)
+"""
+
+
+@pytest.fixture
+def fifth_plugin(tmp_path, monkeypatch):
+    """A throwaway plugin installed as a real distribution: a module plus a dist-info with an entry point."""
+    (tmp_path / "xingfeng_metrology.py").write_text(textwrap.dedent(FIFTH_PLUGIN), encoding="utf-8")
+    info = tmp_path / "xingfeng_metrology-1.2.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: xingfeng-metrology\nVersion: 1.2.0\n")
+    (info / "entry_points.txt").write_text("[xingfeng]\nmetrology = xingfeng_metrology\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        yield "metrology"
+    finally:
+        sys.modules.pop("xingfeng_metrology", None)
+
+
+def test_bundled_plugins_come_through_the_entry_point_group():
+    names = {ep.name for ep in installed_entry_points()}
+    assert names >= BUNDLED
+    pm = get_plugin_manager()
+    assert {pm.get_name(p) for p, _ in pm.list_plugin_distinfo()} >= BUNDLED
+
+
+def test_docs_name_the_entry_point_group_that_is_loaded():
+    text = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
+    assert f"[project.entry-points.{PROJECT}]" in text
+    assert PROJECT == "xingfeng"
+    assert "pm.load_setuptools_entrypoints(PROJECT)" in (ROOT / "core" / "plugins.py").read_text()
+
+
+def test_environment_variable_disables_outside_plugins(monkeypatch):
+    monkeypatch.setenv("XINGFENG_DISABLE_PLUGINS", "1")
+    pm = get_plugin_manager()
+    assert [pm.get_name(p) for p in pm.get_plugins()] == ["core"]
+
+
+def test_every_hook_is_documented():
+    for name in HOOK_NAMES:
+        spec = getattr(hookspecs, name)
+        doc = inspect.getdoc(spec) or ""
+        assert doc.strip(), name
+        for param in inspect.signature(spec).parameters:
+            assert f":param {param}:" in doc, (name, param)
+        if inspect.signature(spec).return_annotation not in (None, "None"):
+            assert ":return:" in doc, name
+        assert f"`{name}`" in (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8"), name
+
+
+def test_every_hook_has_a_test():
+    source = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").rglob("test_*.py"))
+    for name in HOOK_NAMES:
+        assert f"def test_hook_{name}" in source, name
+
+
+def test_check_pending_passes():
+    get_plugin_manager().check_pending()
+
+
+def test_hook_xingfeng_register_domains(app):
+    domains = app.extensions["xingfeng"].domains
+    assert set(domains) >= BUNDLED | {"general"}
+    assert app.extensions["xingfeng"].plugin_of("supervision") == "supervision"
+
+
+def test_hook_xingfeng_register_fields(app):
+    fieldsets = app.extensions["xingfeng"].fieldsets
+    assert {f.domain for f in fieldsets.values()} >= BUNDLED
+
+
+def test_hook_xingfeng_register_blueprints(app):
+    assert "/api/v1/plugins/supervision/credit-code/check" in {r.rule for r in app.url_map.iter_rules()}
+
+
+def test_hook_xingfeng_startup(make_app, fifth_plugin):
+    make_app()
+    assert sys.modules["xingfeng_metrology"].STARTED == ["xingfeng"]
+
+
+def test_an_outside_plugin_takes_part_without_changing_core(make_app, fifth_plugin, tenant, city):
+    app = make_app()
+    registry = app.extensions["xingfeng"]
+    assert "metrology" in registry.domains
+    assert registry.distributions()["metrology"] == ("xingfeng-metrology", "1.2.0")
+    client = app.test_client()
+    # Off until the city enables it for the tenant: the plugin's API does not exist there.
+    assert client.get("/api/v1/plugins/metrology/ping", headers=tenant.headers("officer")).status_code == 404
+    h_city = city.headers("city_admin")
+    assert (
+        client.put("/api/v1/tenants/alpha/plugins/metrology", json={"enabled": True}, headers=h_city).status_code == 204
+    )
+    assert client.get("/api/v1/plugins/metrology/ping", headers=tenant.headers("officer")).json == {"pong": True}
+    domains = client.get("/api/v1/domains", headers=tenant.headers("officer")).json
+    metrology = next(d for d in domains if d["slug"] == "metrology")
+    assert metrology["fields"][0]["label"] == "计量器具"
+    # Enabled at the tenant, overridden off at the officer's station.
+    h_admin = tenant.headers("tenant_admin")
+    client.put(f"/api/v1/units/{tenant.station.id}/plugins/metrology", json={"enabled": False}, headers=h_admin)
+    assert client.get("/api/v1/plugins/metrology/ping", headers=tenant.headers("officer")).status_code == 404
+    assert client.get("/api/v1/plugins/metrology/ping", headers=tenant.headers("viewer")).status_code == 200
+    assert "metrology" not in {d["slug"] for d in client.get("/api/v1/domains", headers=tenant.headers("officer")).json}
+
+
+def test_disabled_plugin_contributes_nothing_at_the_unit(client, tenant):
+    h = tenant.headers("tenant_admin")
+    check = {"code": "914403001922038216"}
+    assert client.post("/api/v1/plugins/supervision/credit-code/check", json=check, headers=h).status_code == 200
+    client.put(f"/api/v1/units/{tenant.root.id}/plugins/supervision", json={"enabled": False}, headers=h)
+    resp = client.post("/api/v1/plugins/supervision/credit-code/check", json=check, headers=h)
+    assert resp.status_code == 404
+    assert resp.is_json
+
+
+def test_subset_hook_caller_skips_disabled_plugins(app):
+    registry = app.extensions["xingfeng"]
+    with app.app_context():
+        results = registry.hook_for("xingfeng_register_domains", ["approval"])()
+    slugs = {d.slug for result in results for d in result}
+    assert slugs == {"approval", "general"}
+
+
+def test_duplicate_slugs_are_refused():
+    from core import hookimpl
+    from core.domains import Domain
+
+    class Clash:
+        @hookimpl
+        def xingfeng_register_domains(self):
+            return [Domain("approval", "重复", "Duplicate")]
+
+    pm = get_plugin_manager()
+    pm.register(Clash(), name="clash")
+    try:
+        with pytest.raises(PluginError, match="duplicate domain"):
+            PluginRegistry.collect(pm)
+    finally:
+        pm.unregister(name="clash")
