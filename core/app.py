@@ -33,6 +33,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     _default_database(app)
+    if not app.config.get("EVIDENCE_FOLDER"):
+        app.config["EVIDENCE_FOLDER"] = str(Path(app.instance_path) / "evidence")
     config_module.normalise(app.config)
     if not app.config["SECRET_KEY"]:
         if not (app.debug or app.testing or os.environ.get("XINGFENG_DEV")):
@@ -56,10 +58,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _health(app)
 
     from core.auth.views import blp as auth_blp
+    from core.ledger.exchange import blp as exchange_blp
+    from core.ledger.views import blp as ledger_blp
     from tenants.views import blp as admin_blp
 
     api.register_blueprint(auth_blp)
     api.register_blueprint(admin_blp)
+    api.register_blueprint(ledger_blp)
+    api.register_blueprint(exchange_blp)
 
     pm = get_plugin_manager()
     registry = PluginRegistry.collect(pm)
@@ -114,7 +120,9 @@ def _request_boundary(app: Flask) -> None:
 
     @app.teardown_request
     def forget_caller(exc):
-        g.pop("user", None)
+        # In production each request has its own app context; tests may share one, so forget explicitly.
+        for key in ("user", "token", "tenant", "unit", "tenant_slug", "ledger_caller", "work_calendar", "phase_names"):
+            g.pop(key, None)
 
 
 def _health(app: Flask) -> None:

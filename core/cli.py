@@ -59,8 +59,10 @@ def plugins_command() -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach the subcommands; Flask-Migrate adds ``db`` itself."""
+    from core.audit.cli import audit_group
     from tenants.cli import tenants_group, users_group
 
+    app.cli.add_command(audit_group)
     app.cli.add_command(plugins_command)
     app.cli.add_command(tenants_group)
     app.cli.add_command(users_group)

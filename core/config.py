@@ -43,6 +43,9 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_LOCALE": "zh",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
     "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
+    #: evidence files (佐证材料), stored by SHA-256; defaults to <instance>/evidence
+    "EVIDENCE_FOLDER": None,
+    "EVIDENCE_MAX_BYTES": 20 * 1024 * 1024,
 }
 
 

@@ -40,3 +40,13 @@ def xingfeng_register_blueprints():
 @hookimpl(trylast=True)
 def xingfeng_startup(app):
     app.logger.debug("xingfeng core started with domains %s", ", ".join(app.extensions["xingfeng"].domains))
+
+
+@hookimpl(trylast=True)
+def xingfeng_validate_transition(tenant, unit, actor, problem, action, payload):
+    return None
+
+
+@hookimpl(trylast=True)
+def xingfeng_after_problem_event(tenant, unit, actor, problem, event):
+    return None

@@ -64,3 +64,38 @@ def xingfeng_startup(app: Flask) -> None:
 
     :param app: the Flask application being created.
     """
+
+
+# --- the ledger: called for the plugins enabled at the problem's responsible unit ------------------------------
+
+
+@hookspec
+def xingfeng_validate_transition(tenant, unit, actor, problem, action, payload) -> str | None:
+    """Add a condition to a ledger transition (e.g. a case-review problem needs a passing re-review to close).
+
+    Called before the move is made, only for the plugins enabled at the problem's responsible unit. Every
+    implementation is called; any reason returned refuses the move with 409 and all the reasons.
+
+    :param tenant: the :class:`core.tenancy.models.Tenant` the problem belongs to.
+    :param unit: the problem's responsible :class:`core.tenancy.models.Unit`.
+    :param actor: the :class:`core.auth.models.User` making the move.
+    :param problem: the :class:`core.ledger.models.Problem`, still in its current state.
+    :param action: the transition's name: assign, sign, submit, close, return, ongoing, dismiss.
+    :param payload: the validated arguments of the move (opinion, reason, dates…), read only.
+    :return: a reason in Chinese to refuse the move, or None to let it pass.
+    """
+
+
+@hookspec
+def xingfeng_after_problem_event(tenant, unit, actor, problem, event) -> None:
+    """React to a change of a problem once it is recorded in the audit chain (same transaction).
+
+    Called only for the plugins enabled at the problem's responsible unit. Must not change the problem
+    itself; raising an exception rolls the whole change back.
+
+    :param tenant: the :class:`core.tenancy.models.Tenant` the problem belongs to.
+    :param unit: the problem's responsible :class:`core.tenancy.models.Unit`.
+    :param actor: who made the change: a :class:`core.auth.models.User`, or a string such as ``system:<rule>``.
+    :param problem: the :class:`core.ledger.models.Problem` after the change.
+    :param event: the :class:`core.audit.models.AuditEvent` just appended (kind, data in its body).
+    """

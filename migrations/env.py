@@ -7,8 +7,7 @@ from alembic import context
 from flask import current_app
 from sqlalchemy import create_engine, pool
 
-import core.auth.models  # noqa: F401 - every model module, so autogenerate sees the whole schema
-import core.tenancy.models  # noqa: F401
+import core.models  # noqa: F401 - every model module, so autogenerate sees the whole schema
 
 config = context.config
 if config.config_file_name is not None and not current_app.testing:

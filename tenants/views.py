@@ -11,9 +11,13 @@ from flask_smorest import abort
 from sqlalchemy import select
 
 from core.api import Blueprint
-from core.auth.guard import CITY_READ, TENANT_MANAGERS, require
-from core.db import db
-from core.tenancy.models import Tenant
+from core.auth.guard import CITY_READ, TENANT_MANAGERS, object_loader, require
+from core.auth.models import User
+from core.calendar import load_year
+from core.calendar_models import HolidayYear
+from core.db import db, scoped_get
+from core.ledger.schemas import HolidayYearSchema, PhaseListSchema, PhaseSchema
+from core.tenancy.models import CampaignPhase, Tenant, Unit
 from core.tenancy.service import domain_states, hook_for_unit, tenant_settings, units_of_tenant
 from tenants import service
 from tenants.schemas import (
@@ -31,6 +35,18 @@ from tenants.schemas import (
 )
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1", description="市局与县区局的管理接口")
+
+
+@object_loader("unit_id")
+def _unit_exists(unit_id: int) -> bool:
+    return scoped_get(Unit, unit_id) is not None
+
+
+@object_loader("user_id")
+def _user_exists(user_id: int) -> bool:
+    tenant = g.get("tenant")
+    cond = User.tenant_id == tenant.id if tenant is not None else User.tenant_id.is_(None)
+    return db.session.scalar(select(User.id).where(User.id == user_id, cond)) is not None
 
 
 # --- tenants (the city's) -----------------------------------------------------------------------------------
@@ -160,20 +176,25 @@ class CityUsers(MethodView):
         return service.create_user(None, **args)
 
 
-@blp.route("/city-users/<int:user_id>")
+@object_loader("city_user_id")
+def _city_user_exists(user_id: int) -> bool:
+    return db.session.scalar(select(User.id).where(User.id == user_id, User.tenant_id.is_(None))) is not None
+
+
+@blp.route("/city-users/<int:city_user_id>")
 class CityUserItem(MethodView):
     @require("city_admin", tenant=False)
     @blp.response(200, UserSchema)
-    def get(self, user_id):
+    def get(self, city_user_id):
         """One city user."""
-        return service.get_user(user_id, None)
+        return service.get_user(city_user_id, None)
 
     @require("city_admin", tenant=False)
     @blp.arguments(UserUpdateSchema)
     @blp.response(200, UserSchema)
-    def patch(self, args, user_id):
+    def patch(self, args, city_user_id):
         """Change or deactivate a city user."""
-        return service.update_user(service.get_user(user_id, None), None, args)
+        return service.update_user(service.get_user(city_user_id, None), None, args)
 
 
 # --- plugins and domains ------------------------------------------------------------------------------------
@@ -244,3 +265,102 @@ def domains(args):
             }
         )
     return out
+
+
+# --- campaign phases and the holiday calendar (the city's) --------------------------------------------------
+
+
+@blp.route("/phases")
+class Phases(MethodView):
+    @require(tenant=False)
+    @blp.response(200, PhaseSchema(many=True))
+    def get(self):
+        """The campaign phases (2023 排查治理, 2024 深化拓展, 2025 巩固提升 …); after the last one: 常态化."""
+        return db.session.scalars(select(CampaignPhase).order_by(CampaignPhase.starts_on)).all()
+
+    @require("city_admin", tenant=False)
+    @blp.arguments(PhaseListSchema)
+    @blp.response(200, PhaseSchema(many=True))
+    def put(self, args):
+        """Replace the phase list; phases may not overlap. Problems keep the phase they were recorded in."""
+        phases = sorted(args["phases"], key=lambda p: p["starts_on"])
+        for i, phase in enumerate(phases):
+            if phase["ends_on"] is not None and phase["ends_on"] < phase["starts_on"]:
+                abort(
+                    422,
+                    message="结束日期早于开始日期",
+                    errors={"json": {f"phases.{i}.ends_on": ["结束日期早于开始日期"]}},
+                )
+            if i and (phases[i - 1]["ends_on"] is None or phases[i - 1]["ends_on"] >= phase["starts_on"]):
+                abort(422, message="阶段的日期不能重叠", errors={"json": {f"phases.{i}.starts_on": ["与上一阶段重叠"]}})
+        codes = [p["code"] for p in phases]
+        if len(set(codes)) != len(codes):
+            abort(422, message="阶段代码重复", errors={"json": {"phases": ["阶段代码重复"]}})
+        existing = {p.code: p for p in db.session.scalars(select(CampaignPhase))}
+        for code, row in existing.items():
+            if code not in codes:
+                db.session.delete(row)
+        for phase in phases:
+            row = existing.get(phase["code"]) or CampaignPhase(code=phase["code"])
+            row.name, row.starts_on, row.ends_on = phase["name"], phase["starts_on"], phase["ends_on"]
+            db.session.add(row)
+        db.session.flush()
+        return db.session.scalars(select(CampaignPhase).order_by(CampaignPhase.starts_on)).all()
+
+
+@blp.route("/calendar/<int:year>")
+class CalendarYear(MethodView):
+    @require(tenant=False)
+    @blp.response(200, HolidayYearSchema)
+    def get(self, year):
+        """The holidays and adjusted working days in force for a year, and where they come from."""
+        if not 2000 <= year <= 2100:
+            abort(404, message="年份超出范围")
+        row = db.session.get(HolidayYear, year)
+        if row is not None:
+            return {**_holiday_year(row), "origin": "loaded", "provisional": False}
+        from datetime import date, timedelta
+
+        from core.calendar import WorkCalendar
+
+        cal = WorkCalendar()
+        if not cal.covers(year):
+            return {
+                "year": year,
+                "holidays": [],
+                "workdays": [],
+                "source": "",
+                "origin": "weekdays",
+                "provisional": True,
+            }
+        days = [date(year, 1, 1) + timedelta(days=i) for i in range((date(year + 1, 1, 1) - date(year, 1, 1)).days)]
+        return {
+            "year": year,
+            "holidays": [d for d in days if d.weekday() < 5 and not cal.is_workday(d)],
+            "workdays": [d for d in days if d.weekday() >= 5 and cal.is_workday(d)],
+            "source": "chinese-calendar",
+            "origin": "package",
+            "provisional": False,
+        }
+
+    @require("city_admin", tenant=False)
+    @blp.arguments(HolidayYearSchema)
+    @blp.response(200, HolidayYearSchema)
+    def put(self, args, year):
+        """Load a year's official holidays and adjusted working days; open deadlines estimated for it are recomputed."""
+        from core.ledger.service import recompute_provisional
+
+        row = load_year(db.session, year, args["holidays"], args["workdays"], args["source"], f"user:{g.user.id}")
+        recomputed = recompute_provisional(year)
+        return {**_holiday_year(row), "recomputed": recomputed}
+
+
+def _holiday_year(row: HolidayYear) -> dict:
+    from datetime import date
+
+    return {
+        "year": row.year,
+        "holidays": [date.fromisoformat(d) for d in row.holidays],
+        "workdays": [date.fromisoformat(d) for d in row.workdays],
+        "source": row.source,
+    }

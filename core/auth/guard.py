@@ -62,6 +62,24 @@ def resolve_tenant(user: User, required: bool) -> Tenant | None:
     return tenant
 
 
+#: path argument -> a function telling whether that object exists in the tenant in scope
+OBJECT_LOADERS: dict[str, Callable[[int], bool]] = {}
+
+
+def object_loader(argument: str) -> Callable:
+    """Register how to tell whether the object a path argument names exists in the caller's tenant."""
+
+    def decorator(fn: Callable[[int], bool]) -> Callable[[int], bool]:
+        OBJECT_LOADERS[argument] = fn
+        return fn
+
+    return decorator
+
+
+def _named_objects_exist(kwargs: dict) -> bool:
+    return all(OBJECT_LOADERS[name](value) for name, value in kwargs.items() if name in OBJECT_LOADERS)
+
+
 def require(*roles: str, tenant: bool = True) -> Callable:
     """Decorate a view: authenticate, resolve the tenant (404 if not visible), then check the role (403).
 
@@ -75,6 +93,9 @@ def require(*roles: str, tenant: bool = True) -> Callable:
         def wrapper(*args, **kwargs):
             user = authenticate()
             resolve_tenant(user, required=tenant)
+            # Another tenant's object does not exist for this caller: 404 before 403, and before the body is read.
+            if not _named_objects_exist(kwargs):
+                abort(404, message="未找到")
             if user.role not in allowed:
                 abort(403, message="当前角色无权执行此操作")
             return view(*args, **kwargs)

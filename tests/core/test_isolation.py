@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 
 import pytest
@@ -9,6 +10,7 @@ from fixtures.app import ON_POSTGRES
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+import core.models  # noqa: F401 - so that every tenant-owned table is listed
 from core.db import city_wide, set_tenant, tenant_scope, tenant_scoped_tables
 from core.tenancy.models import Unit
 
@@ -16,7 +18,7 @@ postgres = pytest.mark.skipif(not ON_POSTGRES, reason="row-level security needs 
 
 
 def test_every_tenant_owned_table_is_known():
-    assert set(tenant_scoped_tables()) >= {"unit", "plugin_setting"}
+    assert set(tenant_scoped_tables()) >= {"unit", "plugin_setting", "problem", "problem_event", "attachment"}
 
 
 @postgres
@@ -27,10 +29,56 @@ def test_app_role_is_not_privileged(db):
     assert tuple(row) == (False, False, False), "run the suite as xingfeng_app (see .ci/pg-setup)"
 
 
+def populate(client, world):
+    """Give a tenant a row in every tenant-owned table, through the API as users would."""
+    from datetime import date, timedelta
+
+    h = world.headers("tenant_admin")
+    client.put(f"/api/v1/units/{world.station.id}/plugins/approval", json={"enabled": False}, headers=h)
+    client.put(
+        "/api/v1/ledger/local-fields", json={"fields": [{"code": "no", "label": "号", "type": "text"}]}, headers=h
+    )
+    body = {
+        "domain": "general", "category": "other", "title": "隔离测试", "description": "隔离测试",
+        "unit_id": world.station.id, "rectification_type": "deadline",
+        "deadline": (date.today() + timedelta(days=30)).isoformat(),
+    }  # fmt: skip
+    created = client.post("/api/v1/problems", json=body, headers=world.headers("officer"))
+    pid = created.json["id"]
+    client.post(f"/api/v1/problems/{pid}/actions/assign", json={}, headers={**h, "If-Match": created.headers["ETag"]})
+    client.post(f"/api/v1/problems/{pid}/notes", json={"text": "进展"}, headers=world.headers("officer"))
+    client.post(
+        f"/api/v1/problems/{pid}/attachments", data={"file": (io.BytesIO(PNG), "a.png")},
+        headers=world.headers("officer"), content_type="multipart/form-data",
+    )  # fmt: skip
+    client.post(
+        f"/api/v1/problems/{pid}/extensions",
+        json={"new_deadline": (date.today() + timedelta(days=60)).isoformat(), "reason": "需要"},
+        headers=world.headers("officer"),
+    )
+    client.post(
+        f"/api/v1/problems/{pid}/referrals",
+        json={"referred_on": date.today().isoformat(), "receiving_body": "纪委", "document_number": "1号"},
+        headers=h,
+    )
+
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
 @postgres
 @pytest.mark.parametrize("table", tenant_scoped_tables())
-def test_raw_select_sees_only_the_tenant_in_scope(db, tenant, other_tenant, table):
-    a = tenant.tenant.id
+def test_raw_select_sees_only_the_tenant_in_scope(db, client, tenant, other_tenant, table):
+    populate(client, tenant)
+    populate(client, other_tenant)
+    a, b = tenant.tenant.id, other_tenant.tenant.id
+    set_tenant(None)
+    with city_wide("test: both tenants have rows"):
+        both = {r[0] for r in db.session.execute(text(f"SELECT DISTINCT tenant_id FROM {table}"))}
+    assert both == {a, b}, f"{table} needs rows of both tenants for this test to mean anything"
     query = text(f"SELECT tenant_id FROM {table}")  # no WHERE: RLS alone must filter
     set_tenant(a)
     seen = {r[0] for r in db.session.execute(query)}

@@ -191,3 +191,106 @@ def test_duplicate_slugs_are_refused():
             PluginRegistry.collect(pm)
     finally:
         pm.unregister(name="clash")
+
+
+@pytest.fixture
+def temporary_plugin(app):
+    """Register a plugin object on the app's manager for one test, and always unregister it."""
+    pm = app.extensions["xingfeng"].pm
+    registered = []
+
+    def register(obj, name):
+        pm.register(obj, name=name)
+        registered.append(name)
+        return obj
+
+    try:
+        yield register
+    finally:
+        for name in registered:
+            pm.unregister(name=name)
+
+
+def _new_problem(client, world):
+    from datetime import date, timedelta
+
+    body = {
+        "domain": "general",
+        "category": "other",
+        "title": "测试问题",
+        "description": "用于插件钩子测试",
+        "unit_id": world.station.id,
+        "rectification_type": "deadline",
+        "deadline": (date.today() + timedelta(days=30)).isoformat(),
+    }
+    resp = client.post("/api/v1/problems", json=body, headers=world.headers("officer"))
+    assert resp.status_code == 201, resp.json
+    return resp
+
+
+def test_hook_xingfeng_validate_transition(client, tenant, temporary_plugin):
+    from core import hookimpl
+
+    seen = []
+
+    class NeedsReReview:
+        @hookimpl
+        def xingfeng_validate_transition(self, tenant, unit, actor, problem, action, payload):
+            seen.append((tenant.slug, unit.code, actor.username, problem.status, action))
+            return "须先完成案卷复查" if action == "dismiss" else None
+
+    temporary_plugin(NeedsReReview(), "needs-rereview")
+    created = _new_problem(client, tenant)
+    pid = created.json["id"]
+    headers = {**tenant.headers("tenant_admin"), "If-Match": created.headers["ETag"]}
+    refused = client.post(f"/api/v1/problems/{pid}/actions/dismiss", json={"reason": "不实"}, headers=headers)
+    assert refused.status_code == 409
+    assert refused.json["reasons"] == ["须先完成案卷复查"]
+    assert client.get(f"/api/v1/problems/{pid}", headers=tenant.headers("officer")).json["status"] == "registered"
+    assert client.post(f"/api/v1/problems/{pid}/actions/assign", json={}, headers=headers).status_code == 200
+    assert seen == [("alpha", "station", "alpha.tenant_admin", "registered", "dismiss"),
+                    ("alpha", "station", "alpha.tenant_admin", "registered", "assign")]  # fmt: skip
+
+
+def test_hook_xingfeng_after_problem_event(client, tenant, temporary_plugin):
+    from core import hookimpl
+
+    events = []
+
+    class Listener:
+        @hookimpl
+        def xingfeng_after_problem_event(self, tenant, unit, actor, problem, event):
+            events.append((event.kind, problem.number, unit.code, event.seq))
+
+    temporary_plugin(Listener(), "listener")
+    created = _new_problem(client, tenant)
+    headers = {**tenant.headers("tenant_admin"), "If-Match": created.headers["ETag"]}
+    client.post(f"/api/v1/problems/{created.json['id']}/actions/assign", json={}, headers=headers)
+    assert [e[0] for e in events] == ["created", "assign"]
+    assert events[0][1] == created.json["number"]
+    assert events[1][3] == events[0][3] + 1
+
+
+def test_ledger_hooks_reach_only_plugins_enabled_at_the_unit(client, tenant, app, monkeypatch):
+    from core import hookimpl
+
+    calls = []
+
+    class SupervisionListener:
+        @hookimpl
+        def xingfeng_after_problem_event(self, tenant, unit, actor, problem, event):
+            calls.append(event.kind)
+
+    registry = app.extensions["xingfeng"]
+    registry.pm.register(SupervisionListener(), name="supervision-listener")
+    monkeypatch.setitem(registry.plugin_domains, "supervision-listener", ["supervision"])
+    try:
+        h = tenant.headers("tenant_admin")
+        client.put(f"/api/v1/units/{tenant.station.id}/plugins/supervision", json={"enabled": False}, headers=h)
+        _new_problem(client, tenant)
+        assert calls == []
+        client.put(f"/api/v1/units/{tenant.station.id}/plugins/supervision", json={"enabled": None}, headers=h)
+        _new_problem(client, tenant)
+        assert calls == ["created"]
+    finally:
+        registry.pm.unregister(name="supervision-listener")

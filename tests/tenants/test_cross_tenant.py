@@ -5,6 +5,7 @@ The test walks app.url_map, so a route added later with an object in its path is
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -16,9 +17,49 @@ OBJECT_ARGUMENTS = {
     "tenant": lambda b: b.slug,
     "unit_id": lambda b: b.station.id,
     "user_id": lambda b: b.users["officer"].id,
-    # A domain is not an object of B; routes with one also name B's tenant or unit.
+    "problem_id": lambda b: b.objects["problem"],
+    "attachment_id": lambda b: b.objects["attachment"],
+    "extension_id": lambda b: b.objects["extension"],
+    # Not objects of B; routes with these also name B's tenant, unit or problem.
     "domain": lambda b: "supervision",
+    "action": lambda b: "assign",
 }
+#: path arguments that name no tenant object (platform resources)
+PLATFORM_ARGUMENTS = {"domain", "year", "city_user_id"}
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def give_objects(client, world):
+    """A problem of tenant B with evidence and a pending extension, so every route has B's object to name."""
+    from datetime import date, timedelta
+
+    body = {
+        "domain": "general", "category": "other", "title": "乙局的问题", "description": "不应被甲局看到",
+        "unit_id": world.station.id, "rectification_type": "deadline",
+        "deadline": (date.today() + timedelta(days=30)).isoformat(),
+    }  # fmt: skip
+    created = client.post("/api/v1/problems", json=body, headers=world.headers("officer"))
+    pid = created.json["id"]
+    assigned = client.post(
+        f"/api/v1/problems/{pid}/actions/assign", json={},
+        headers={**world.headers("tenant_admin"), "If-Match": created.headers["ETag"]},
+    )  # fmt: skip
+    assert assigned.status_code == 200, assigned.json
+    attachment = client.post(
+        f"/api/v1/problems/{pid}/attachments", data={"file": (io.BytesIO(PNG), "乙.png")},
+        headers=world.headers("officer"), content_type="multipart/form-data",
+    )  # fmt: skip
+    extension = client.post(
+        f"/api/v1/problems/{pid}/extensions",
+        json={"new_deadline": (date.today() + timedelta(days=60)).isoformat(), "reason": "乙局延期"},
+        headers=world.headers("officer"),
+    )
+    world.objects = {"problem": pid, "attachment": attachment.json["id"], "extension": extension.json["id"]}
+
+
 BODIES = {
     "POST": {"name": "x"},
     "PUT": {"enabled": True},
@@ -30,8 +71,8 @@ def object_routes(app):
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1/") or not rule.arguments:
             continue
-        if rule.arguments <= {"domain"}:
-            continue  # /plugins/<domain> names no tenant object; its tenant comes from the token
+        if rule.arguments <= PLATFORM_ARGUMENTS:
+            continue  # /plugins/<domain>, /calendar/<year>: no tenant object in the path
         yield rule
 
 
@@ -45,10 +86,11 @@ def _url(rule, other) -> str:
 
 
 def test_every_object_route_is_refused_across_tenants(app, client, tenant, other_tenant):
+    give_objects(client, other_tenant)
     checked = 0
     for rule in object_routes(app):
         url = _url(rule, other_tenant)
-        if "/tenants/" not in url and "user_id" not in rule.arguments and "unit_id" not in rule.arguments:
+        if "/tenants/" not in url and not rule.arguments & {"user_id", "unit_id", "problem_id"}:
             continue
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             for role in TENANT_ROLES:
@@ -58,8 +100,21 @@ def test_every_object_route_is_refused_across_tenants(app, client, tenant, other
                 body = resp.get_data(as_text=True)
                 assert other_tenant.tenant.name not in body
                 assert other_tenant.station.name not in body
+                assert "乙局的问题" not in body
                 checked += 1
     assert checked > 50
+
+
+def test_tenant_b_problem_is_untouched(client, tenant, other_tenant):
+    give_objects(client, other_tenant)
+    pid = other_tenant.objects["problem"]
+    for role in TENANT_ROLES:
+        headers = {**tenant.headers(role), "If-Match": '"1-1"'}
+        client.patch(f"/api/v1/problems/{pid}", json={"title": "篡改"}, headers=headers)
+    resp = client.get(f"/api/v1/problems/{pid}", headers=other_tenant.headers("viewer"))
+    assert resp.json["title"] == "乙局的问题"
+    listed = client.get("/api/v1/problems", headers=tenant.headers("tenant_admin")).json["items"]
+    assert listed == []
 
 
 def test_tenant_b_objects_are_untouched(client, tenant, other_tenant):

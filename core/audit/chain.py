@@ -1,0 +1,191 @@
+"""Append to and verify the per-tenant hash chain.
+
+Each event's body is canonical JSON (sorted keys, no spaces, UTF-8) holding every column but the hashes;
+``hash = SHA-256(prev_hash + "\\n" + body)``. The first event's prev_hash is 64 zeros.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from core.audit.models import AuditEvent, AuditHead
+from core.db import current_tenant_id, db, utcnow
+
+GENESIS = "0" * 64
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, set | frozenset | tuple):
+        return sorted(value) if isinstance(value, set | frozenset) else list(value)
+    raise TypeError(f"cannot put {type(value).__name__} in an audit event")
+
+
+def canonical(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_default)
+
+
+def chain_hash(prev_hash: str, body: str) -> str:
+    return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
+
+
+def personal(value: str | None) -> dict[str, str] | None:
+    """How personal data (a reporter's contact) enters the chain: only as a hash."""
+    if value is None:
+        return None
+    return {"sha256": hashlib.sha256(value.encode()).hexdigest()}
+
+
+def _head_for_update(tenant_id: int) -> AuditHead:
+    dialect = db.session.get_bind().dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        db.session.execute(
+            insert(AuditHead)
+            .values(tenant_id=tenant_id, seq=0, hash=GENESIS, count=0)
+            .on_conflict_do_nothing(index_elements=["tenant_id"])
+        )
+    head = db.session.scalar(
+        select(AuditHead)
+        .where(AuditHead.tenant_id == tenant_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return head
+
+
+def append(kind: str, actor: str, data: dict[str, Any], problem_id: int | None = None) -> AuditEvent:
+    """Add one event to the chain of the tenant in scope; the caller's transaction commits it."""
+    tenant_id = current_tenant_id()
+    if tenant_id is None:
+        raise RuntimeError("audit event with no tenant in scope")
+    head = _head_for_update(tenant_id)
+    at = utcnow()
+    seq = head.seq + 1
+    body = canonical(
+        {
+            "seq": seq,
+            "tenant_id": tenant_id,
+            "problem_id": problem_id,
+            "actor": actor,
+            "at": at.isoformat(),
+            "kind": kind,
+            "data": data,
+        }
+    )
+    digest = chain_hash(head.hash, body)
+    event = AuditEvent(
+        tenant_id=tenant_id,
+        seq=seq,
+        problem_id=problem_id,
+        actor=actor,
+        at=at,
+        kind=kind,
+        body=body,
+        prev_hash=head.hash,
+        hash=digest,
+    )
+    db.session.add(event)
+    head.seq, head.hash, head.count = seq, digest, head.count + 1
+    db.session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class Break:
+    """The first event at which a chain stops proving itself."""
+
+    tenant_id: int
+    seq: int
+    reason: str
+
+
+@dataclass
+class VerifyResult:
+    tenant_id: int
+    events: int
+    broken: Break | None = None
+
+
+Row = tuple[int, int | None, str, datetime, str, str, str, str]
+
+
+def verify_rows(tenant_id: int, rows: Iterable[Row], head: tuple[int, str] | None) -> VerifyResult:
+    """Check a tenant's events in seq order: no gap, each links to the one before, each hash and column matches."""
+    expected_seq, prev = 1, GENESIS
+    count = 0
+    for seq, problem_id, actor, at, kind, body, prev_hash, digest in rows:
+        count += 1
+        if seq != expected_seq:
+            return VerifyResult(tenant_id, count, Break(tenant_id, expected_seq, f"event {expected_seq} is missing"))
+        if prev_hash != prev:
+            return VerifyResult(tenant_id, count, Break(tenant_id, seq, "prev_hash does not match the event before"))
+        if chain_hash(prev, body) != digest:
+            return VerifyResult(tenant_id, count, Break(tenant_id, seq, "hash does not match the stored body"))
+        try:
+            fields = json.loads(body)
+        except ValueError:
+            return VerifyResult(tenant_id, count, Break(tenant_id, seq, "body is not JSON"))
+        if (
+            fields.get("seq") != seq
+            or fields.get("tenant_id") != tenant_id
+            or fields.get("problem_id") != problem_id
+            or fields.get("actor") != actor
+            or fields.get("kind") != kind
+            or fields.get("at") != at.isoformat()
+        ):
+            return VerifyResult(tenant_id, count, Break(tenant_id, seq, "columns differ from the hashed body"))
+        expected_seq, prev = seq + 1, digest
+    if head is not None and (head[0] != expected_seq - 1 or head[1] != prev):
+        return VerifyResult(
+            tenant_id, count, Break(tenant_id, expected_seq, f"chain ends at {expected_seq - 1}, head says {head[0]}")
+        )
+    return VerifyResult(tenant_id, count)
+
+
+def event_rows(tenant_id: int, batch: int = 20000) -> Iterator[Row]:
+    """Stream a tenant's events in chain order (server-side cursor on PostgreSQL)."""
+    query = (
+        select(
+            AuditEvent.seq,
+            AuditEvent.problem_id,
+            AuditEvent.actor,
+            AuditEvent.at,
+            AuditEvent.kind,
+            AuditEvent.body,
+            AuditEvent.prev_hash,
+            AuditEvent.hash,
+        )
+        .where(AuditEvent.tenant_id == tenant_id)
+        .order_by(AuditEvent.seq)
+        .execution_options(yield_per=batch)
+    )
+    for row in db.session.execute(query):
+        yield tuple(row)
+
+
+def verify_tenant(tenant_id: int) -> VerifyResult:
+    """Verify the chain of the tenant in scope (the caller sets the scope)."""
+    head = db.session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.tenant_id == tenant_id)).first()
+    return verify_rows(tenant_id, event_rows(tenant_id), tuple(head) if head else None)
+
+
+def history(problem_id: int) -> list[AuditEvent]:
+    """A problem's events, oldest first."""
+    return list(
+        db.session.scalars(select(AuditEvent).where(AuditEvent.problem_id == problem_id).order_by(AuditEvent.seq))
+    )

@@ -1,0 +1,1 @@
+"""The problem ledger (问题台账): every problem found, tracked to closure (销号)."""

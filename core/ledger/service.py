@@ -1,0 +1,680 @@
+"""The ledger's rules: recording, editing and moving problems, each change an event in the audit chain.
+
+Services flush; the request (or CLI) boundary commits. Every function takes the ``Caller`` explicitly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from flask import current_app, g
+from marshmallow import ValidationError
+from sqlalchemy import func, select
+
+from core.audit import chain
+from core.auth.models import User
+from core.calendar import WorkCalendar, light, local_date, today_in_shanghai
+from core.db import db, scoped_get, utcnow
+from core.errors import Conflict, FieldError, NotFound, ServiceError
+from core.ledger import fields as local_fields
+from core.ledger import permissions as perm
+from core.ledger.models import (
+    OPEN_STATUSES,
+    STATUSES,
+    Attachment,
+    Extension,
+    Problem,
+    ProblemCounter,
+    ProgressNote,
+    Referral,
+)
+from core.tenancy.models import CampaignPhase, Tenant, Unit
+from core.tenancy.service import domain_states, registry, units_of_tenant
+
+DEFAULT_YELLOW_DAYS = 3
+AFTER_LAST_PHASE = ("normal", "常态化")
+
+
+@dataclass
+class Caller:
+    """Who acts, in which tenant, with the tenant's unit tree loaded once."""
+
+    user: User
+    tenant: Tenant
+    units: list[Unit] = field(default_factory=list)
+
+    @property
+    def actor(self) -> str:
+        return f"user:{self.user.id}"
+
+    def unit(self, unit_id: int) -> Unit | None:
+        if not hasattr(self, "_by_id"):
+            self._by_id = {u.id: u for u in self.units}
+        return self._by_id.get(unit_id)
+
+    @classmethod
+    def current(cls) -> Caller:
+        caller = g.get("ledger_caller")
+        if caller is None:
+            caller = g.ledger_caller = cls(g.user, g.tenant, units_of_tenant())
+        return caller
+
+
+# --- calendar, phases and lights ----------------------------------------------------------------------------
+
+
+def work_calendar() -> WorkCalendar:
+    cal = g.get("work_calendar")
+    if cal is None:
+        cal = g.work_calendar = WorkCalendar.from_db(db.session)
+    return cal
+
+
+def yellow_days(tenant: Tenant) -> int:
+    return int((tenant.settings or {}).get("yellow_days", DEFAULT_YELLOW_DAYS))
+
+
+def phase_for(day: date) -> str:
+    """The campaign phase a date falls in; after the last phase the work is routine (常态化), never an error."""
+    phases = db.session.scalars(select(CampaignPhase).order_by(CampaignPhase.starts_on)).all()
+    for phase in phases:
+        if phase.starts_on <= day and (phase.ends_on is None or day <= phase.ends_on):
+            return phase.code
+    if phases and day < phases[0].starts_on:
+        return phases[0].code
+    return AFTER_LAST_PHASE[0]
+
+
+def phase_names() -> dict[str, str]:
+    """Phase code -> name, read once per request."""
+    names = g.get("phase_names")
+    if names is None:
+        names = {p.code: p.name for p in db.session.scalars(select(CampaignPhase))}
+        names[AFTER_LAST_PHASE[0]] = AFTER_LAST_PHASE[1]
+        g.phase_names = names
+    return names
+
+
+def light_of(problem: Problem, tenant: Tenant, today: date | None = None) -> str | None:
+    today = today or today_in_shanghai()
+    return light(problem.deadline, today, yellow_days(tenant), work_calendar(), problem.status in OPEN_STATUSES)
+
+
+# --- numbering and events -----------------------------------------------------------------------------------
+
+
+def next_number(tenant: Tenant, year: int) -> str:
+    """The next number of a tenant's year, e.g. DH-2024-0042; the counter row is locked while it is taken."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    db.session.execute(
+        insert(ProblemCounter)
+        .values(tenant_id=tenant.id, year=year, last=0)
+        .on_conflict_do_nothing(index_elements=["tenant_id", "year"])
+    )
+    counter = db.session.scalar(
+        select(ProblemCounter)
+        .where(ProblemCounter.year == year)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    counter.last += 1
+    return f"{tenant.code}-{year}-{counter.last:04d}"
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def record(caller_or_actor: Caller | str, problem: Problem, kind: str, data: dict[str, Any]):
+    """Append the change to the audit chain and tell the plugins enabled at the problem's unit."""
+    actor = caller_or_actor.actor if isinstance(caller_or_actor, Caller) else caller_or_actor
+    event = chain.append(kind, actor, data, problem_id=problem.id)
+    units = caller_or_actor.units if isinstance(caller_or_actor, Caller) else units_of_tenant()
+    unit = next((u for u in units if u.id == problem.unit_id), None)
+    tenant = (
+        caller_or_actor.tenant if isinstance(caller_or_actor, Caller) else db.session.get(Tenant, problem.tenant_id)
+    )
+    enabled = {s for s, st in domain_states(unit, units).items() if st.enabled} if unit else set()
+    hook = registry().hook_for("xingfeng_after_problem_event", enabled)
+    who = caller_or_actor.user if isinstance(caller_or_actor, Caller) else actor
+    hook(tenant=tenant, unit=unit, actor=who, problem=problem, event=event)
+    return event
+
+
+# --- reading ------------------------------------------------------------------------------------------------
+
+
+def get_problem(caller: Caller, problem_id: int) -> Problem:
+    """A problem the caller may see; 404 for one of another tenant or outside the caller's units."""
+    problem = scoped_get(Problem, problem_id)
+    visible = perm.visible_unit_ids(caller.user, caller.units)
+    if problem is None or (visible is not None and problem.unit_id not in visible):
+        raise NotFound("未找到该问题")
+    return problem
+
+
+def etag(problem: Problem) -> str:
+    return f'"{problem.id}-{problem.version}"'
+
+
+def check_if_match(problem: Problem, header: str | None) -> None:
+    """Optimistic concurrency: a change must name the version it was made against."""
+    if not header:
+        raise ServiceError("修改问题须带 If-Match 请求头（取自 ETag）", status=428)
+    tags = {t.strip() for t in header.split(",")}
+    if etag(problem) not in tags and f"W/{etag(problem)}" not in tags:
+        raise ServiceError("该问题已被他人修改，请刷新后重试", status=412)
+
+
+# --- recording and editing ----------------------------------------------------------------------------------
+
+EDITABLE = (
+    "title",
+    "description",
+    "category",
+    "severity",
+    "responsible_person",
+    "responsible_leader",
+    "measures",
+    "progress",
+    "completion",
+    "custom_fields",
+    "local_fields",
+)
+#: can change only before the problem is assigned (交办)
+EDITABLE_WHILE_REGISTERED = ("unit_id", "domain", "rectification_type", "deadline", "deadline_working_days")
+
+
+def _check_domain(caller: Caller, unit: Unit, domain: str, category: str) -> None:
+    states = domain_states(unit, caller.units)
+    if domain not in states or not states[domain].enabled:
+        raise FieldError("domain", "该业务领域未在责任单位启用")
+    if registry().domains[domain].category(category) is None:
+        names = "、".join(c.name for c in registry().domains[domain].categories)
+        raise FieldError("category", f"问题类别不属于该领域，可选：{names}")
+
+
+def _validate_custom(domain: str, values: dict[str, Any]) -> dict[str, Any]:
+    fieldsets = [fs for fs in registry().fieldsets.values() if fs.domain == domain]
+    if not fieldsets:
+        if values:
+            raise FieldError("custom_fields", "该领域没有扩展字段")
+        return {}
+    out: dict[str, Any] = {}
+    for fs in fieldsets:
+        try:
+            loaded = fs.schema().load(values)
+        except ValidationError as exc:
+            raise ServiceError(
+                "扩展字段有误",
+                {f"custom_fields.{k}": v if isinstance(v, list) else [str(v)] for k, v in exc.messages.items()},
+            ) from exc
+        out.update(fs.schema().dump(loaded))
+    return out
+
+
+def _deadline(caller: Caller, data: dict[str, Any], start: date) -> tuple[date | None, bool]:
+    if data.get("deadline_working_days"):
+        due = work_calendar().add_working_days(start, data["deadline_working_days"])
+        return due.due, due.provisional
+    return data.get("deadline"), False
+
+
+def create_problem(caller: Caller, data: dict[str, Any], actor_override: str | None = None) -> Problem:
+    """Record a problem in the caller's tenant (待交办)."""
+    unit = caller.unit(data["unit_id"])
+    if unit is None:
+        raise FieldError("unit_id", "责任单位不存在")
+    if not perm.may_record(caller.user, unit.id, caller.units):
+        raise ServiceError(
+            "只能为本单位或下级单位登记问题", {"unit_id": ["只能为本单位或下级单位登记问题"]}, status=403
+        )
+    _check_domain(caller, unit, data["domain"], data["category"])
+    rect_type = data["rectification_type"]
+    if rect_type != "long_term" and not (data.get("deadline") or data.get("deadline_working_days")):
+        raise FieldError("deadline", "立行立改和限期整改须有整改时限（日期或工作日数）")
+    if data.get("deadline") and data.get("deadline_working_days"):
+        raise FieldError("deadline_working_days", "整改时限只能给日期或工作日数之一")
+    if data.get("recurrence_of"):
+        old = get_problem(caller, data["recurrence_of"])
+        if old.status != "closed":
+            raise FieldError("recurrence_of", "只有已销号的问题才能登记为反弹复发")
+    custom = _validate_custom(data["domain"], data.get("custom_fields") or {})
+    local, local_version = local_fields.validate(data.get("local_fields") or {})
+    now = utcnow()
+    today = local_date(now)
+    # A deadline in working days runs from assignment (交办); until then it is only an estimate.
+    deadline, provisional = _deadline(caller, data, today)
+    city = caller.user.role == "city_supervisor"
+    problem = Problem(
+        number=next_number(caller.tenant, today.year),
+        source=data.get("source") or ("assigned" if city else "self_inspection"),
+        domain=data["domain"],
+        category=data["category"],
+        severity=data.get("severity", "normal"),
+        title=data["title"],
+        description=data["description"],
+        unit_id=unit.id,
+        responsible_person=data.get("responsible_person", ""),
+        responsible_leader=data.get("responsible_leader", ""),
+        rectification_type=rect_type,
+        measures=data.get("measures", ""),
+        deadline=deadline,
+        original_deadline=deadline,
+        deadline_working_days=data.get("deadline_working_days"),
+        deadline_provisional=provisional,
+        phase=phase_for(today),
+        status="registered",
+        city_assigned=city,
+        recurrence_of=data.get("recurrence_of"),
+        external_ref=data.get("external_ref"),
+        custom_fields=custom,
+        local_fields=local,
+        local_fields_version=local_version,
+        created_by=actor_override or caller.actor,
+        created_at=now,
+        updated_at=now,
+        version=1,
+    )
+    db.session.add(problem)
+    db.session.flush()
+    record(actor_override or caller, problem, "created", {"after": snapshot(problem)})
+    return problem
+
+
+SNAPSHOT_FIELDS = (
+    "number", "source", "domain", "category", "severity", "title", "description", "unit_id",
+    "responsible_person", "responsible_leader", "rectification_type", "measures", "deadline",
+    "deadline_working_days", "deadline_provisional", "phase", "status", "city_assigned", "progress",
+    "completion", "recurrence_of", "external_ref", "custom_fields", "local_fields", "local_fields_version",
+)  # fmt: skip
+
+
+def snapshot(problem: Problem) -> dict[str, Any]:
+    return {name: _jsonable(getattr(problem, name)) for name in SNAPSHOT_FIELDS}
+
+
+def _changed(problem: Problem, values: dict[str, Any]) -> dict[str, list[Any]]:
+    diff = {}
+    for name, value in values.items():
+        before = getattr(problem, name)
+        if before != value:
+            diff[name] = [_jsonable(before), _jsonable(value)]
+            setattr(problem, name, value)
+    return diff
+
+
+def _bump(problem: Problem) -> None:
+    problem.version += 1
+    problem.updated_at = utcnow()
+
+
+def update_problem(caller: Caller, problem: Problem, changes: dict[str, Any], if_match: str | None) -> Problem:
+    """Change an open problem's fields; the before and after of each changed field go into the chain."""
+    check_if_match(problem, if_match)
+    if problem.status in ("closed", "dismissed"):
+        raise Conflict(f"问题已{STATUSES[problem.status]}，不能再修改")
+    if not perm.may_edit(caller.user, problem, caller.units):
+        raise ServiceError("无权修改该问题", status=403)
+    late = [k for k in EDITABLE_WHILE_REGISTERED if k in changes and problem.status != "registered"]
+    if late:
+        raise ServiceError(
+            "交办后不能再改责任单位、领域、整改类型或时限（时限请走延期申请）",
+            {k: ["交办后不能修改"] for k in late},
+            status=409,
+        )
+    values = dict(changes)
+    unit = caller.unit(values.get("unit_id", problem.unit_id))
+    if unit is None:
+        raise FieldError("unit_id", "责任单位不存在")
+    domain = values.get("domain", problem.domain)
+    if "domain" in values or "category" in values or "unit_id" in values:
+        _check_domain(caller, unit, domain, values.get("category", problem.category))
+    if "custom_fields" in values or "domain" in values:
+        values["custom_fields"] = _validate_custom(domain, values.get("custom_fields", problem.custom_fields) or {})
+    if "local_fields" in values:
+        values["local_fields"], values["local_fields_version"] = local_fields.validate(values["local_fields"] or {})
+    if "deadline" in values or "deadline_working_days" in values:
+        if values.get("deadline") and values.get("deadline_working_days"):
+            raise FieldError("deadline_working_days", "整改时限只能给日期或工作日数之一")
+        values["deadline"], values["deadline_provisional"] = _deadline(caller, values, today_in_shanghai())
+        values["original_deadline"] = values["deadline"]
+    diff = _changed(problem, values)
+    if diff:
+        _bump(problem)
+        db.session.flush()
+        record(caller, problem, "updated", {"changes": diff})
+    return problem
+
+
+# --- the lifecycle ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One allowed move: from which states, to which state, and what it needs."""
+
+    action: str
+    label: str
+    sources: tuple[str, ...]
+    target: str | None  # None: the state does not change (签收)
+
+
+TRANSITIONS = {
+    t.action: t
+    for t in (
+        Transition("assign", "交办", ("registered",), "rectifying"),
+        Transition("sign", "签收", ("rectifying",), None),
+        Transition("submit", "提交验收", ("rectifying", "ongoing"), "submitted"),
+        Transition("close", "销号", ("submitted",), "closed"),
+        Transition("return", "退回", ("submitted",), "rectifying"),
+        Transition("ongoing", "转为长期坚持", ("rectifying",), "ongoing"),
+        Transition("dismiss", "不予立项", ("registered",), "dismissed"),
+    )
+}
+
+
+def allowed_moves(problem: Problem) -> list[str]:
+    return [t.action for t in TRANSITIONS.values() if problem.status in t.sources]
+
+
+def _refuse_state(problem: Problem, action: str) -> None:
+    moves = allowed_moves(problem)
+    label = TRANSITIONS[action].label if action in TRANSITIONS else action
+    error = Conflict(f"问题当前为「{STATUSES[problem.status]}」，不能{label}")
+    error.extra = {"current": problem.status, "allowed": moves}
+    raise error
+
+
+def _require(payload: dict[str, Any], name: str, label: str) -> Any:
+    value = payload.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise FieldError(name, f"{label}必填")
+    return value
+
+
+def transition(caller: Caller, problem: Problem, action: str, payload: dict[str, Any], if_match: str | None) -> Problem:
+    """Move a problem along the declared lifecycle; any other move is refused with 409 and the allowed moves."""
+    if action not in TRANSITIONS or problem.status not in TRANSITIONS[action].sources:
+        _refuse_state(problem, action)
+    check_if_match(problem, if_match)
+    user, units = caller.user, caller.units
+    rule = TRANSITIONS[action]
+    allowed = {
+        "assign": perm.may_assign,
+        "dismiss": perm.may_assign,
+        "ongoing": perm.may_assign,
+        "close": perm.may_close,
+        "return": perm.may_close,
+    }
+    if action in allowed and not allowed[action](user, problem, units):
+        raise ServiceError("当前用户无权对该问题执行此操作", status=403)
+    if action in ("sign", "submit") and not perm.is_responsible(user, problem):
+        raise ServiceError("只有责任单位才能签收或提交验收", status=403)
+
+    values: dict[str, Any] = {}
+    now = utcnow()
+    if action == "assign":
+        values["assigned_at"] = now
+        if problem.deadline_working_days:
+            due = work_calendar().add_working_days(local_date(now), problem.deadline_working_days)
+            values.update(deadline=due.due, original_deadline=due.due, deadline_provisional=due.provisional)
+    elif action == "sign":
+        if problem.signed_at is not None:
+            raise Conflict("该问题已签收")
+        values["signed_at"] = now
+    elif action == "submit":
+        if problem.signed_at is None:
+            raise Conflict("责任单位须先签收")
+        notes = db.session.scalar(select(func.count(ProgressNote.id)).where(ProgressNote.problem_id == problem.id))
+        files = db.session.scalar(select(func.count(Attachment.id)).where(Attachment.problem_id == problem.id))
+        missing = {}
+        if not notes:
+            missing["progress_note"] = ["提交验收前须填写整改进展"]
+        if not files:
+            missing["evidence"] = ["提交验收前须上传至少一份佐证材料"]
+        if missing:
+            raise ServiceError("提交验收的材料不全", missing, status=409)
+        values.update(submitted_at=now, submitted_by=caller.actor)
+    elif action == "close":
+        opinion = _require(payload, "opinion", "验收意见")
+        if problem.submitted_by == caller.actor:
+            raise ServiceError("提交验收的人不能自己销号", status=403)
+        closed_on = local_date(now)
+        values.update(
+            closed_at=now,
+            closed_by=caller.actor,
+            verification_opinion=opinion,
+            closed_late=bool(problem.deadline and closed_on > problem.deadline),
+        )
+    elif action == "return":
+        values.update(
+            verification_opinion=_require(payload, "reason", "退回理由"), return_count=problem.return_count + 1
+        )
+    elif action == "ongoing":
+        review = _require(payload, "next_review_on", "下次复查日期")
+        if review <= today_in_shanghai():
+            raise FieldError("next_review_on", "下次复查日期须晚于今天")
+        values["next_review_on"] = review
+        if payload.get("measures"):
+            values["measures"] = payload["measures"]
+    elif action == "dismiss":
+        values["dismissed_reason"] = _require(payload, "reason", "不予立项理由")
+
+    unit = caller.unit(problem.unit_id)
+    enabled = {s for s, st in domain_states(unit, units).items() if st.enabled} if unit else set()
+    reasons = [
+        r
+        for r in registry().hook_for("xingfeng_validate_transition", enabled)(
+            tenant=caller.tenant, unit=unit, actor=user, problem=problem, action=action, payload=dict(payload)
+        )
+        if r
+    ]
+    if reasons:
+        error = Conflict("；".join(reasons))
+        error.extra = {"current": problem.status, "allowed": allowed_moves(problem), "reasons": reasons}
+        raise error
+
+    before = problem.status
+    if rule.target is not None:
+        values["status"] = rule.target
+    diff = _changed(problem, values)
+    _bump(problem)
+    db.session.flush()
+    record(caller, problem, action, {"from": before, "to": problem.status, "changes": diff, "payload": _plain(payload)})
+    return problem
+
+
+def _plain(payload: dict[str, Any]) -> dict[str, Any]:
+    return {k: _jsonable(v) for k, v in payload.items()}
+
+
+# --- notes, evidence, extensions, referrals -----------------------------------------------------------------
+
+
+def _require_open(problem: Problem) -> None:
+    if problem.status in ("closed", "dismissed"):
+        raise Conflict(f"问题已{STATUSES[problem.status]}")
+
+
+def add_note(caller: Caller, problem: Problem, text: str) -> ProgressNote:
+    """整改进展: the responsible unit (or the level above it) reports what was done."""
+    _require_open(problem)
+    if not perm.may_edit(caller.user, problem, caller.units):
+        raise ServiceError("无权为该问题填写进展", status=403)
+    note = ProgressNote(problem_id=problem.id, author=caller.actor, text=text)
+    db.session.add(note)
+    problem.progress = text
+    problem.updated_at = utcnow()
+    db.session.flush()
+    record(caller, problem, "note_added", {"note_id": note.id, "text": text})
+    return note
+
+
+def evidence_store():
+    from core.evidence import EvidenceStore
+
+    cfg = current_app.config
+    return EvidenceStore(cfg["EVIDENCE_FOLDER"], cfg["EVIDENCE_MAX_BYTES"])
+
+
+def add_attachment(caller: Caller, problem: Problem, stream, filename: str, note_id: int | None = None) -> Attachment:
+    """Store an evidence file by content hash, after checking its type by content and its size."""
+    _require_open(problem)
+    if not perm.may_edit(caller.user, problem, caller.units):
+        raise ServiceError("无权为该问题上传佐证材料", status=403)
+    if note_id is not None:
+        note = scoped_get(ProgressNote, note_id)
+        if note is None or note.problem_id != problem.id:
+            raise FieldError("note_id", "该进展不属于此问题")
+    stored = evidence_store().save(stream, filename)
+    attachment = Attachment(
+        problem_id=problem.id,
+        note_id=note_id,
+        sha256=stored.sha256,
+        size=stored.size,
+        content_type=stored.kind.content_type,
+        kind=stored.kind.code,
+        filename=stored.original_name,
+        uploaded_by=caller.actor,
+    )
+    db.session.add(attachment)
+    db.session.flush()
+    record(
+        caller,
+        problem,
+        "evidence_added",
+        {
+            "attachment_id": attachment.id,
+            "sha256": stored.sha256,
+            "size": stored.size,
+            "filename": stored.original_name,
+        },
+    )
+    return attachment
+
+
+def get_attachment(caller: Caller, problem: Problem, attachment_id: int) -> Attachment:
+    attachment = scoped_get(Attachment, attachment_id)
+    if attachment is None or attachment.problem_id != problem.id:
+        raise NotFound("未找到该佐证材料")
+    return attachment
+
+
+def request_extension(caller: Caller, problem: Problem, new_deadline: date, reason: str) -> Extension:
+    """延期申请: made by the responsible unit before the deadline passes."""
+    if problem.status not in ("rectifying", "ongoing"):
+        raise Conflict(f"问题当前为「{STATUSES[problem.status]}」，不能申请延期")
+    if not perm.is_responsible(caller.user, problem):
+        raise ServiceError("只有责任单位才能申请延期", status=403)
+    if problem.deadline is None:
+        raise Conflict("该问题没有整改时限")
+    if today_in_shanghai() > problem.deadline:
+        raise Conflict("已超过整改时限，不能再申请延期")
+    if new_deadline <= problem.deadline:
+        raise FieldError("new_deadline", "新的时限须晚于现有时限")
+    pending = db.session.scalar(
+        select(Extension.id).where(Extension.problem_id == problem.id, Extension.status == "pending")
+    )
+    if pending:
+        raise Conflict("已有待审批的延期申请")
+    ext = Extension(
+        problem_id=problem.id,
+        requested_by=caller.actor,
+        current_deadline=problem.deadline,
+        new_deadline=new_deadline,
+        reason=reason,
+        status="pending",
+    )
+    db.session.add(ext)
+    db.session.flush()
+    record(
+        caller,
+        problem,
+        "extension_requested",
+        {"extension_id": ext.id, "new_deadline": new_deadline.isoformat(), "reason": reason},
+    )
+    return ext
+
+
+def decide_extension(caller: Caller, problem: Problem, extension_id: int, approve: bool, note: str) -> Extension:
+    """The closing level approves (the new deadline replaces the old for on-time counting) or rejects."""
+    ext = scoped_get(Extension, extension_id)
+    if ext is None or ext.problem_id != problem.id:
+        raise NotFound("未找到该延期申请")
+    if ext.status != "pending":
+        raise Conflict("该延期申请已处理")
+    if not perm.may_close(caller.user, problem, caller.units):
+        raise ServiceError("只有销号层级才能审批延期", status=403)
+    ext.status = "approved" if approve else "rejected"
+    ext.decided_by, ext.decided_at, ext.decision_note = caller.actor, utcnow(), note
+    diff = {}
+    if approve:
+        diff = _changed(problem, {"deadline": ext.new_deadline, "deadline_provisional": False})
+        _bump(problem)
+    db.session.flush()
+    record(
+        caller,
+        problem,
+        "extension_decided",
+        {"extension_id": ext.id, "status": ext.status, "note": note, "changes": diff},
+    )
+    return ext
+
+
+def add_referral(caller: Caller, problem: Problem, data: dict[str, Any]) -> Referral:
+    """移送纪检监察: recorded on the problem, which goes on."""
+    if not (perm.may_assign(caller.user, problem, caller.units) or perm.may_close(caller.user, problem, caller.units)):
+        raise ServiceError("无权记录移送", status=403)
+    referral = Referral(problem_id=problem.id, recorded_by=caller.actor, **data)
+    db.session.add(referral)
+    db.session.flush()
+    record(caller, problem, "referred", {"referral_id": referral.id, **_plain(data)})
+    return referral
+
+
+def repeats(problem: Problem) -> int:
+    """How many later problems were recorded as recurrences of this one."""
+    return db.session.scalar(select(func.count(Problem.id)).where(Problem.recurrence_of == problem.id)) or 0
+
+
+def recompute_provisional(year: int) -> int:
+    """After the city loads a year's holidays, recompute every open deadline that was only an estimate for it."""
+    from core.db import tenant_scope
+
+    g.pop("work_calendar", None)
+    cal = work_calendar()
+    changed = 0
+    for tenant in db.session.scalars(select(Tenant).order_by(Tenant.id)).all():
+        with tenant_scope(tenant.id):
+            rows = db.session.scalars(
+                select(Problem).where(
+                    Problem.deadline_provisional.is_(True),
+                    Problem.deadline_working_days.is_not(None),
+                    Problem.status.in_(OPEN_STATUSES),
+                )
+            ).all()
+            for problem in rows:
+                start = local_date(problem.assigned_at or problem.created_at)
+                due = cal.add_working_days(start, problem.deadline_working_days)
+                if due.due.year != year and problem.deadline and problem.deadline.year != year:
+                    continue
+                extended = problem.deadline != problem.original_deadline
+                values = {"deadline_provisional": due.provisional, "original_deadline": due.due}
+                if not extended:
+                    values["deadline"] = due.due
+                diff = _changed(problem, values)
+                if diff:
+                    _bump(problem)
+                    db.session.flush()
+                    record("system:calendar", problem, "deadline_recomputed", {"year": year, "changes": diff})
+                    changed += 1
+    return changed

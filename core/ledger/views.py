@@ -1,0 +1,378 @@
+"""The ledger API: problems, their lifecycle, progress, evidence, extensions, referrals and history.
+
+Tenant users use ``/api/v1/problems``; city users ``/api/v1/tenants/<tenant>/problems`` (see docs/api.md).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+from flask import current_app, g, request, send_file
+from flask.views import MethodView
+from sqlalchemy import select
+
+from core.api import Blueprint
+from core.audit import chain
+from core.auth.guard import object_loader, require
+from core.auth.models import User
+from core.db import db, scoped_get
+from core.errors import NotFound
+from core.ledger import fields as local_fields
+from core.ledger import query as ledger_query
+from core.ledger import service
+from core.ledger.models import (
+    LIGHTS,
+    SOURCES,
+    STATUSES,
+    Attachment,
+    Extension,
+    Problem,
+    ProgressNote,
+    Referral,
+)
+from core.ledger.schemas import (
+    ActionSchema,
+    AttachmentSchema,
+    CountsSchema,
+    EventSchema,
+    ExtensionDecisionSchema,
+    ExtensionRequestSchema,
+    ExtensionSchema,
+    ListQuerySchema,
+    LocalFieldSetSchema,
+    NoteSchema,
+    PageQuerySchema,
+    ProblemCreateSchema,
+    ProblemDetailSchema,
+    ProblemPageSchema,
+    ProblemSchema,
+    ProblemUpdateSchema,
+    ReferralSchema,
+    TenantSettingsSchema,
+    UploadFormSchema,
+    UploadSchema,
+)
+from core.tenancy.service import registry
+
+blp = Blueprint("ledger", __name__, url_prefix="/api/v1", description="问题台账")
+
+
+@object_loader("problem_id")
+def _problem_exists(problem_id: int) -> bool:
+    try:
+        service.get_problem(service.Caller.current(), problem_id)
+    except NotFound:
+        return False
+    return True
+
+
+@object_loader("attachment_id")
+def _attachment_exists(attachment_id: int) -> bool:
+    return scoped_get(Attachment, attachment_id) is not None
+
+
+@object_loader("extension_id")
+def _extension_exists(extension_id: int) -> bool:
+    return scoped_get(Extension, extension_id) is not None
+
+
+#: roles that read the ledger; what each sees is narrowed by core.ledger.permissions
+READERS = ("city_admin", "city_supervisor", "tenant_admin", "officer", "reviewer", "viewer")
+WRITERS = ("city_supervisor", "tenant_admin", "officer", "reviewer")
+
+
+#: the stored columns the API shows as they are
+SHOWN_COLUMNS = tuple(name for name in ProblemSchema().fields if name in Problem.__table__.columns)
+#: what a list page selects: plain rows, not ORM objects
+LIST_COLUMNS = tuple(getattr(Problem, name) for name in SHOWN_COLUMNS)
+
+
+def _json_ready(value):
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+def present(problem: Problem, caller: service.Caller, today=None) -> dict:
+    """A problem as the API shows it: stored fields plus names, light and the moves open to it."""
+    domain = registry().domains.get(problem.domain)
+    category = domain.category(problem.category) if domain else None
+    unit = caller.unit(problem.unit_id)
+    data = {name: getattr(problem, name) for name in SHOWN_COLUMNS}
+    data.update(
+        source_name=SOURCES.get(problem.source, problem.source),
+        domain_name=domain.name if domain else problem.domain,
+        category_name=category.name if category else problem.category,
+        unit_name=unit.name if unit else "",
+        phase_name=service.phase_names().get(problem.phase, problem.phase),
+        status_name=STATUSES[problem.status],
+        light=service.light_of(problem, caller.tenant, today),
+        allowed_moves=service.allowed_moves(problem),
+    )
+    return data
+
+
+def _etagged(problem: Problem, body: dict, status: int = 200):
+    return body, status, {"ETag": service.etag(problem)}
+
+
+def _rows(model, problem_id):
+    return list(db.session.scalars(select(model).where(model.problem_id == problem_id).order_by(model.id)))
+
+
+def detail(problem: Problem, caller: service.Caller) -> dict:
+    data = present(problem, caller)
+    data["repeats"] = service.repeats(problem)
+    data["notes"] = NoteSchema(many=True).dump(_rows(ProgressNote, problem.id))
+    data["attachments"] = AttachmentSchema(many=True).dump(_rows(Attachment, problem.id))
+    data["extensions"] = ExtensionSchema(many=True).dump(_rows(Extension, problem.id))
+    data["referrals"] = ReferralSchema(many=True).dump(_rows(Referral, problem.id))
+    return data
+
+
+@blp.tenant_route("/problems")
+class Problems(MethodView):
+    @require(*READERS)
+    @blp.arguments(PageQuerySchema, location="query")
+    @blp.response(200, ProblemPageSchema)
+    def get(self, args):
+        """List the ledger with filters, sorted by deadline or number, one keyset page at a time."""
+        caller = service.Caller.current()
+        today = service.today_in_shanghai()
+        window = ledger_query.light_window(caller, today)
+        rows, cursor = ledger_query.page(
+            caller, args, window, args["sort"], args["limit"], args.get("cursor"), LIST_COLUMNS
+        )
+        # The hot path of the ledger: rows are turned into JSON directly rather than through the schema, which
+        # documents the same shape (ProblemPageSchema) and is checked against it in the tests.
+        items = [{k: _json_ready(v) for k, v in present(p, caller, today).items()} for p in rows]
+        body = json.dumps({"items": items, "next_cursor": cursor}, ensure_ascii=False, separators=(",", ":"))
+        return current_app.response_class(body, mimetype="application/json")
+
+    @require(*WRITERS)
+    @blp.arguments(ProblemCreateSchema)
+    @blp.response(201, ProblemSchema)
+    def post(self, args):
+        """Record a problem (待交办) for the caller's unit or a unit below it."""
+        caller = service.Caller.current()
+        problem = service.create_problem(caller, args)
+        return _etagged(problem, present(problem, caller), 201)
+
+
+@blp.tenant_route("/problems/counts")
+@require(*READERS)
+@blp.arguments(ListQuerySchema, location="query")
+@blp.response(200, CountsSchema)
+def problem_counts(args):
+    """Counts by status and by light for the same filters as the list."""
+    caller = service.Caller.current()
+    return ledger_query.counts(caller, args, ledger_query.light_window(caller, service.today_in_shanghai()))
+
+
+@blp.tenant_route("/problems/<int:problem_id>")
+class ProblemItem(MethodView):
+    @require(*READERS)
+    @blp.response(200, ProblemDetailSchema)
+    def get(self, problem_id):
+        """One problem with its notes, evidence, extensions and referrals; the ETag is its version."""
+        caller = service.Caller.current()
+        problem = service.get_problem(caller, problem_id)
+        return _etagged(problem, detail(problem, caller))
+
+    @require(*WRITERS)
+    @blp.arguments(ProblemUpdateSchema)
+    @blp.response(200, ProblemSchema)
+    def patch(self, args, problem_id):
+        """Change an open problem's fields; needs If-Match with the current ETag (412 if stale, 428 if missing)."""
+        caller = service.Caller.current()
+        problem = service.get_problem(caller, problem_id)
+        problem = service.update_problem(caller, problem, args, request.headers.get("If-Match"))
+        return _etagged(problem, present(problem, caller))
+
+
+@blp.tenant_route("/problems/<int:problem_id>/actions/<action>", methods=["POST"])
+@require(*WRITERS)
+@blp.arguments(ActionSchema)
+@blp.response(200, ProblemSchema)
+def problem_action(args, problem_id, action):
+    """Move a problem along its lifecycle.
+
+    assign 交办, sign 签收, submit 提交验收, close 销号, return 退回, ongoing 长期坚持, dismiss 不予立项.
+
+    Needs If-Match. A move the current state does not allow is refused with 409 naming the state and the moves
+    that are allowed.
+    """
+    caller = service.Caller.current()
+    problem = service.get_problem(caller, problem_id)
+    problem = service.transition(caller, problem, action, args, request.headers.get("If-Match"))
+    return _etagged(problem, present(problem, caller))
+
+
+@blp.tenant_route("/problems/<int:problem_id>/history")
+@require(*READERS)
+@blp.response(200, EventSchema(many=True))
+def problem_history(problem_id):
+    """Every event of the problem from the audit chain, oldest first."""
+    caller = service.Caller.current()
+    problem = service.get_problem(caller, problem_id)
+    events = chain.history(problem.id)
+    ids = {int(e.actor.split(":")[1]) for e in events if e.actor.startswith("user:")}
+    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
+    out = []
+    import json
+
+    for e in events:
+        body = json.loads(e.body)
+        who = names.get(int(e.actor.split(":")[1])) if e.actor.startswith("user:") else None
+        out.append(
+            {"seq": e.seq, "at": e.at, "actor": e.actor, "actor_name": who or e.actor, "kind": e.kind,
+             "data": body["data"], "hash": e.hash}
+        )  # fmt: skip
+    return out
+
+
+@blp.tenant_route("/problems/<int:problem_id>/notes")
+class Notes(MethodView):
+    @require(*READERS)
+    @blp.response(200, NoteSchema(many=True))
+    def get(self, problem_id):
+        """The problem's progress notes (整改进展)."""
+        problem = service.get_problem(service.Caller.current(), problem_id)
+        return _rows(ProgressNote, problem.id)
+
+    @require(*WRITERS)
+    @blp.arguments(NoteSchema)
+    @blp.response(201, NoteSchema)
+    def post(self, args, problem_id):
+        """Report progress on an open problem."""
+        caller = service.Caller.current()
+        problem = service.get_problem(caller, problem_id)
+        return service.add_note(caller, problem, args["text"])
+
+
+@blp.tenant_route("/problems/<int:problem_id>/attachments")
+class Attachments(MethodView):
+    @require(*READERS)
+    @blp.response(200, AttachmentSchema(many=True))
+    def get(self, problem_id):
+        """The problem's evidence files (佐证材料)."""
+        problem = service.get_problem(service.Caller.current(), problem_id)
+        return _rows(Attachment, problem.id)
+
+    @require(*WRITERS)
+    @blp.arguments(UploadFormSchema, location="form")
+    @blp.arguments(UploadSchema, location="files")
+    @blp.response(201, AttachmentSchema)
+    def post(self, form, files, problem_id):
+        """Upload an evidence file (photo, PDF, Office document, OFD); its type is checked by content."""
+        caller = service.Caller.current()
+        problem = service.get_problem(caller, problem_id)
+        upload = files["file"]
+        return service.add_attachment(caller, problem, upload.stream, upload.filename or "", form.get("note_id"))
+
+
+@blp.tenant_route("/problems/<int:problem_id>/attachments/<int:attachment_id>")
+@require(*READERS)
+@blp.response(200)
+def download_attachment(problem_id, attachment_id):
+    """Download an evidence file: always as an attachment, never rendered inline."""
+    from core.evidence import download_headers
+
+    caller = service.Caller.current()
+    problem = service.get_problem(caller, problem_id)
+    attachment = service.get_attachment(caller, problem, attachment_id)
+    store = service.evidence_store()
+    if not store.exists(attachment.sha256):
+        raise NotFound("文件已不在存储中，请联系管理员")
+    response = send_file(store.open(attachment.sha256), mimetype=attachment.content_type, max_age=0)
+    response.headers.update(download_headers(attachment.filename, attachment.content_type))
+    return response
+
+
+@blp.tenant_route("/problems/<int:problem_id>/extensions", methods=["POST"])
+@require(*WRITERS)
+@blp.arguments(ExtensionRequestSchema)
+@blp.response(201, ExtensionSchema)
+def request_extension(args, problem_id):
+    """Ask for a later deadline (延期), before the current one passes."""
+    caller = service.Caller.current()
+    problem = service.get_problem(caller, problem_id)
+    return service.request_extension(caller, problem, args["new_deadline"], args["reason"])
+
+
+@blp.tenant_route("/problems/<int:problem_id>/extensions/<int:extension_id>/decision", methods=["POST"])
+@require(*WRITERS)
+@blp.arguments(ExtensionDecisionSchema)
+@blp.response(200, ExtensionSchema)
+def decide_extension(args, problem_id, extension_id):
+    """Approve or reject an extension request (the closing level decides)."""
+    caller = service.Caller.current()
+    problem = service.get_problem(caller, problem_id)
+    return service.decide_extension(caller, problem, extension_id, args["approve"], args["note"])
+
+
+@blp.tenant_route("/problems/<int:problem_id>/referrals", methods=["POST"])
+@require(*WRITERS)
+@blp.arguments(ReferralSchema)
+@blp.response(201, ReferralSchema)
+def add_referral(args, problem_id):
+    """Record a referral to discipline inspection (移送纪检监察); the problem goes on."""
+    caller = service.Caller.current()
+    problem = service.get_problem(caller, problem_id)
+    return service.add_referral(caller, problem, args)
+
+
+@blp.tenant_route("/ledger/local-fields")
+class LocalFields(MethodView):
+    @require(*READERS)
+    @blp.response(200, LocalFieldSetSchema)
+    def get(self):
+        """The tenant's own problem fields (newest version)."""
+        current = local_fields.current()
+        return current or {"version": 0, "fields": []}
+
+    @require("city_admin", "tenant_admin")
+    @blp.arguments(LocalFieldSetSchema)
+    @blp.response(200, LocalFieldSetSchema)
+    def put(self, args):
+        """Define the tenant's own fields as a new version; problems keep the version they were written under."""
+        return local_fields.define(args["fields"], service.Caller.current().actor)
+
+
+@blp.tenant_route("/ledger/settings")
+class LedgerSettings(MethodView):
+    @require(*READERS)
+    @blp.response(200, TenantSettingsSchema)
+    def get(self):
+        """Deadline settings: how many working days before the deadline the light turns yellow."""
+        return {"yellow_days": service.yellow_days(g.tenant)}
+
+    @require("city_admin", "tenant_admin")
+    @blp.arguments(TenantSettingsSchema)
+    @blp.response(200, TenantSettingsSchema)
+    def put(self, args):
+        """Change the deadline settings of the tenant."""
+        g.tenant.settings = {**(g.tenant.settings or {}), "yellow_days": args["yellow_days"]}
+        db.session.flush()
+        return {"yellow_days": args["yellow_days"]}
+
+
+@blp.route("/ledger/vocabulary")
+@require(tenant=False)
+@blp.response(200)
+def vocabulary():
+    """The ledger's fixed lists with Chinese names: sources, statuses, lights, types, severities."""
+    from core.ledger.models import RECTIFICATION_TYPES, SEVERITIES
+
+    return {
+        "sources": SOURCES,
+        "statuses": STATUSES,
+        "lights": LIGHTS,
+        "rectification_types": RECTIFICATION_TYPES,
+        "severities": SEVERITIES,
+        "phases": service.phase_names(),
+        "transitions": {
+            t.action: {"label": t.label, "from": t.sources, "to": t.target} for t in service.TRANSITIONS.values()
+        },
+    }
