@@ -121,7 +121,17 @@ def _request_boundary(app: Flask) -> None:
     @app.teardown_request
     def forget_caller(exc):
         # In production each request has its own app context; tests may share one, so forget explicitly.
-        for key in ("user", "token", "tenant", "unit", "tenant_slug", "ledger_caller", "work_calendar", "phase_names"):
+        for key in (
+            "user",
+            "token",
+            "tenant",
+            "unit",
+            "tenant_slug",
+            "ledger_caller",
+            "units",
+            "local_fields",
+            "system_caller",
+        ):
             g.pop(key, None)
 
 

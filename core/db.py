@@ -224,3 +224,79 @@ def scoped_get(model: type, ident: int) -> Any:
     if not isinstance(ident, int):
         return None
     return db.session.scalar(select(model).where(model.id == ident))
+
+
+def locked_row(model: type, key: dict[str, Any], defaults: dict[str, Any]) -> Any:
+    """The row of ``model`` with ``key``, created with ``defaults`` if missing, locked until the transaction ends.
+
+    Used for counters and chain heads that concurrent writers must take in turn: INSERT … ON CONFLICT DO NOTHING
+    then SELECT … FOR UPDATE (SQLite serialises writers by itself and ignores FOR UPDATE).
+    """
+    session = db.session()
+    held = session.info.setdefault("locked_rows", {})
+    cache_key = (model, tuple(sorted(key.items())))
+    if cache_key in held:
+        # Already locked by this transaction: the lock holds until it ends, so the row can be reused.
+        return held[cache_key]
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    session.execute(insert(model).values(**key, **defaults).on_conflict_do_nothing(index_elements=list(key)))
+    query = select(model).filter_by(**key).with_for_update().execution_options(populate_existing=True)
+    held[cache_key] = row = session.scalar(query)
+    return row
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _release_locked_rows(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop("locked_rows", None)
+
+
+# --- prepared statements for hot read paths (PostgreSQL) -----------------------------------------------------
+
+_PREPARED_KEY = "xingfeng_prepared"
+#: id of a long-lived statement object -> (prepared name, SQL with $n, parameter names in order)
+_prepared_sql: dict[int, tuple[str, str, tuple[str, ...]]] = {}
+
+
+@event.listens_for(Engine, "connect")
+def _forget_prepared(dbapi_connection: Any, connection_record: Any) -> None:
+    # A new server connection has no prepared statements, whatever the pool record remembers.
+    connection_record.info.pop(_PREPARED_KEY, None)
+
+
+def execute_prepared(statement: Any, params: dict[str, Any]) -> Any:
+    """Run a statement that is built once (with bind parameters) as a server-side prepared statement.
+
+    PostgreSQL then plans it once per connection instead of on every call, which for the ledger's list page costs
+    more than running it. The statement must filter by tenant itself: raw execution bypasses the ORM's tenant
+    criteria (row-level security still applies). Elsewhere it runs as an ordinary ORM statement.
+    """
+    import re
+
+    session = db.session()
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        return session.execute(statement, params)
+    entry = _prepared_sql.get(id(statement))
+    if entry is None:
+        compiled = str(statement.compile(dialect=conn.dialect))
+        order: list[str] = []
+
+        def number(match: Any) -> str:
+            name = match.group(1)
+            if name not in order:
+                order.append(name)
+            return f"${order.index(name) + 1}"
+
+        sql = re.sub(r"%\((\w+)\)s", number, compiled).replace("%%", "%")
+        entry = _prepared_sql[id(statement)] = (f"xf_{len(_prepared_sql)}", sql, tuple(order))
+    name, sql, order = entry
+    prepared = conn.connection.info.setdefault(_PREPARED_KEY, set())
+    if name not in prepared:
+        conn.exec_driver_sql(f"PREPARE {name} AS {sql}")
+        prepared.add(name)
+    placeholders = ", ".join(["%s"] * len(order))
+    return conn.exec_driver_sql(f"EXECUTE {name}({placeholders})", tuple(params[key] for key in order))

@@ -89,7 +89,14 @@ class PluginRegistry:
 
     def hook_for(self, name: str, enabled_domains: Iterable[str]) -> Any:
         """A hook caller that reaches only the plugins with at least one domain enabled (plus the core)."""
-        enabled = set(enabled_domains)
+        enabled = frozenset(enabled_domains)
+        key = (name, enabled, len(self.pm.get_plugins()))
+        cache = self.__dict__.setdefault("_hook_cache", {})
+        if key not in cache:
+            cache[key] = self._subset(name, enabled)
+        return cache[key]
+
+    def _subset(self, name: str, enabled: frozenset[str]) -> Any:
         off = []
         for plugin_name, slugs in self.plugin_domains.items():
             if plugin_name == "core":

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 
 from core.audit.models import AuditEvent, AuditHead
-from core.db import current_tenant_id, db, utcnow
+from core.db import current_tenant_id, db, locked_row, utcnow
 
 GENESIS = "0" * 64
 
@@ -48,24 +48,7 @@ def personal(value: str | None) -> dict[str, str] | None:
 
 
 def _head_for_update(tenant_id: int) -> AuditHead:
-    dialect = db.session.get_bind().dialect.name
-    if dialect in ("postgresql", "sqlite"):
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        db.session.execute(
-            insert(AuditHead)
-            .values(tenant_id=tenant_id, seq=0, hash=GENESIS, count=0)
-            .on_conflict_do_nothing(index_elements=["tenant_id"])
-        )
-    head = db.session.scalar(
-        select(AuditHead)
-        .where(AuditHead.tenant_id == tenant_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return head
+    return locked_row(AuditHead, {"tenant_id": tenant_id}, {"seq": 0, "hash": GENESIS, "count": 0})
 
 
 def append(kind: str, actor: str, data: dict[str, Any], problem_id: int | None = None) -> AuditEvent:

@@ -14,9 +14,9 @@ from flask_smorest import abort
 
 from core.auth.models import CITY_ROLES, ROLES, User
 from core.auth.service import user_for_token
-from core.db import db, scoped_get, set_tenant
-from core.tenancy.models import Tenant, Unit
-from core.tenancy.service import tenant_by_slug
+from core.db import db, set_tenant
+from core.tenancy.models import Tenant
+from core.tenancy.service import tenant_by_slug, units_of_tenant
 
 #: any logged-in user
 ANY = ROLES
@@ -58,7 +58,12 @@ def resolve_tenant(user: User, required: bool) -> Tenant | None:
             abort(404, message="未找到该县区局")
     g.tenant = tenant
     set_tenant(tenant.id if tenant else None)
-    g.unit = scoped_get(Unit, user.unit_id) if (user.unit_id and tenant) else None
+    if user.unit_id and tenant:
+        # The whole (small) unit tree, once: views that need the caller's unit usually need the tree too.
+        g.units = units_of_tenant()
+        g.unit = next((u for u in g.units if u.id == user.unit_id), None)
+    else:
+        g.unit = None
     return tenant
 
 

@@ -99,11 +99,17 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
 
 def user_for_token(plain: str) -> tuple[User, ApiToken] | None:
     """The user a live token belongs to, or None for an unknown, expired or revoked token."""
-    record = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(plain)))
-    if record is None or record.revoked_at is not None or record.expires_at <= utcnow():
+    # One round trip for token, user and tenant: this runs on every request.
+    found = db.session.execute(
+        select(ApiToken, User, Tenant)
+        .join(User, User.id == ApiToken.user_id)
+        .outerjoin(Tenant, Tenant.id == User.tenant_id)
+        .where(ApiToken.token_hash == token_digest(plain))
+    ).first()
+    if found is None:
         return None
-    user = db.session.get(User, record.user_id)
-    if user is None or not may_log_in(user):
+    record, user, _tenant = found
+    if record.revoked_at is not None or record.expires_at <= utcnow() or not may_log_in(user):
         return None
     return user, record
 

@@ -1033,17 +1033,24 @@ def write_template(caller: service.Caller, out: BinaryIO) -> None:
         ("domain", [reg.domains[s].name for s in domains]),
     )
     for key, names in lists:
-        validation = DataValidation(type="list", formula1='"' + ",".join(names) + '"', allow_blank=True)
-        validation.error, validation.errorTitle = "请从下拉列表中选择", "取值无效"
-        ws.add_data_validation(validation)
-        validation.add(f"{positions[key]}2:{positions[key]}{MAX_ROWS + 1}")
+        choices = ",".join(names)
+        # An inline list is limited to 255 characters and cannot hold a comma; a longer one is left to the import.
+        if len(choices) <= 255 and all("," not in name for name in names):
+            _drop_down(ws, f'"{choices}"', positions[key])
     first_unit_row = _write_notes(wb.create_sheet(NOTES_SHEET), caller, domains, columns)
     if caller.units:
         last = first_unit_row + len(caller.units) - 1
-        units = DataValidation(type="list", formula1=f"'{NOTES_SHEET}'!$A${first_unit_row}:$A${last}", allow_blank=True)
-        ws.add_data_validation(units)
-        units.add(f"{positions['unit']}2:{positions['unit']}{MAX_ROWS + 1}")
+        # Only a warning: where two units share a name, the unit's code is typed instead.
+        _drop_down(ws, f"'{NOTES_SHEET}'!$A${first_unit_row}:$A${last}", positions["unit"], style="warning")
     wb.save(out)
+
+
+def _drop_down(ws, formula: str, column: str, style: str = "stop") -> None:
+    validation = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True)
+    validation.errorStyle = style
+    validation.error, validation.errorTitle = "请从下拉列表中选择", "取值不在列表中"
+    ws.add_data_validation(validation)
+    validation.add(f"{column}2:{column}{MAX_ROWS + 1}")
 
 
 def _write_notes(ws, caller: service.Caller, domains: list[str], columns: list[Column]) -> int:

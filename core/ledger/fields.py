@@ -6,6 +6,7 @@ import re
 from datetime import date
 from typing import Any
 
+from flask import g
 from marshmallow import Schema, ValidationError, fields
 from marshmallow import validate as checks
 from sqlalchemy import select
@@ -19,7 +20,10 @@ CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
 def current() -> LocalFieldSet | None:
-    return db.session.scalar(select(LocalFieldSet).order_by(LocalFieldSet.version.desc()).limit(1))
+    """The newest definition version, read once per request."""
+    if "local_fields" not in g:
+        g.local_fields = db.session.scalar(select(LocalFieldSet).order_by(LocalFieldSet.version.desc()).limit(1))
+    return g.local_fields
 
 
 def version(number: int) -> LocalFieldSet | None:
@@ -82,4 +86,5 @@ def define(definitions: list[dict[str, Any]], actor: str) -> LocalFieldSet:
     fieldset = LocalFieldSet(version=(latest.version + 1) if latest else 1, fields=definitions, created_by=actor)
     db.session.add(fieldset)
     db.session.flush()
+    g.local_fields = fieldset
     return fieldset

@@ -46,8 +46,11 @@ class Problem(TenantScoped, db.Model):
     __table_args__ = (
         UniqueConstraint("tenant_id", "number"),
         UniqueConstraint("tenant_id", "external_ref"),
+        # One ordered scan per (unit, status) serves a list page (core/ledger/query.py); the other two serve
+        # whole-tenant lists by status or by deadline.
+        Index("ix_problem_tenant_id_unit_id_status_deadline", "tenant_id", "unit_id", "status", "deadline", "id"),
         Index("ix_problem_tenant_id_status_deadline", "tenant_id", "status", "deadline", "id"),
-        Index("ix_problem_tenant_id_unit_id_status", "tenant_id", "unit_id", "status"),
+        Index("ix_problem_tenant_id_deadline", "tenant_id", "deadline", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

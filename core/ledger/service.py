@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import Any
 
 from flask import current_app, g
@@ -15,8 +16,9 @@ from sqlalchemy import func, select
 
 from core.audit import chain
 from core.auth.models import User
+from core.cache import cached, forget
 from core.calendar import WorkCalendar, light, local_date, today_in_shanghai
-from core.db import db, scoped_get, utcnow
+from core.db import db, locked_row, scoped_get, utcnow
 from core.errors import Conflict, FieldError, NotFound, ServiceError
 from core.ledger import fields as local_fields
 from core.ledger import permissions as perm
@@ -54,11 +56,24 @@ class Caller:
             self._by_id = {u.id: u for u in self.units}
         return self._by_id.get(unit_id)
 
+    def domain_states(self, unit: Unit) -> dict:
+        """The domains' states at a unit, read once per request and unit."""
+        cache = self.__dict__.setdefault("_states", {})
+        if unit.id not in cache:
+            cache[unit.id] = domain_states(unit, self.units)
+        return cache[unit.id]
+
+    def enabled_domains(self, unit: Unit | None) -> set[str]:
+        if unit is None:
+            return set()
+        return {slug for slug, state in self.domain_states(unit).items() if state.enabled}
+
     @classmethod
     def current(cls) -> Caller:
         caller = g.get("ledger_caller")
         if caller is None:
-            caller = g.ledger_caller = cls(g.user, g.tenant, units_of_tenant())
+            units = g.get("units")
+            caller = g.ledger_caller = cls(g.user, g.tenant, units if units is not None else units_of_tenant())
         return caller
 
 
@@ -66,19 +81,25 @@ class Caller:
 
 
 def work_calendar() -> WorkCalendar:
-    cal = g.get("work_calendar")
-    if cal is None:
-        cal = g.work_calendar = WorkCalendar.from_db(db.session)
-    return cal
+    """Working days with the holiday years the city loaded (cached per process, see core.cache)."""
+    return cached("work_calendar", lambda: WorkCalendar.from_db(db.session))
 
 
 def yellow_days(tenant: Tenant) -> int:
     return int((tenant.settings or {}).get("yellow_days", DEFAULT_YELLOW_DAYS))
 
 
+def _phases() -> list[SimpleNamespace]:
+    def load() -> list[SimpleNamespace]:
+        rows = db.session.scalars(select(CampaignPhase).order_by(CampaignPhase.starts_on))
+        return [SimpleNamespace(code=p.code, name=p.name, starts_on=p.starts_on, ends_on=p.ends_on) for p in rows]
+
+    return cached("phases", load)
+
+
 def phase_for(day: date) -> str:
     """The campaign phase a date falls in; after the last phase the work is routine (常态化), never an error."""
-    phases = db.session.scalars(select(CampaignPhase).order_by(CampaignPhase.starts_on)).all()
+    phases = _phases()
     for phase in phases:
         if phase.starts_on <= day and (phase.ends_on is None or day <= phase.ends_on):
             return phase.code
@@ -89,11 +110,8 @@ def phase_for(day: date) -> str:
 
 def phase_names() -> dict[str, str]:
     """Phase code -> name, read once per request."""
-    names = g.get("phase_names")
-    if names is None:
-        names = {p.code: p.name for p in db.session.scalars(select(CampaignPhase))}
-        names[AFTER_LAST_PHASE[0]] = AFTER_LAST_PHASE[1]
-        g.phase_names = names
+    names = {p.code: p.name for p in _phases()}
+    names[AFTER_LAST_PHASE[0]] = AFTER_LAST_PHASE[1]
     return names
 
 
@@ -107,22 +125,7 @@ def light_of(problem: Problem, tenant: Tenant, today: date | None = None) -> str
 
 def next_number(tenant: Tenant, year: int) -> str:
     """The next number of a tenant's year, e.g. DH-2024-0042; the counter row is locked while it is taken."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    db.session.execute(
-        insert(ProblemCounter)
-        .values(tenant_id=tenant.id, year=year, last=0)
-        .on_conflict_do_nothing(index_elements=["tenant_id", "year"])
-    )
-    counter = db.session.scalar(
-        select(ProblemCounter)
-        .where(ProblemCounter.year == year)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    counter = locked_row(ProblemCounter, {"tenant_id": tenant.id, "year": year}, {"last": 0})
     counter.last += 1
     return f"{tenant.code}-{year}-{counter.last:04d}"
 
@@ -194,7 +197,7 @@ EDITABLE_WHILE_REGISTERED = ("unit_id", "domain", "rectification_type", "deadlin
 
 
 def _check_domain(caller: Caller, unit: Unit, domain: str, category: str) -> None:
-    states = domain_states(unit, caller.units)
+    states = caller.domain_states(unit)
     if domain not in states or not states[domain].enabled:
         raise FieldError("domain", "该业务领域未在责任单位启用")
     if registry().domains[domain].category(category) is None:
@@ -470,7 +473,7 @@ def transition(caller: Caller, problem: Problem, action: str, payload: dict[str,
         values["dismissed_reason"] = _require(payload, "reason", "不予立项理由")
 
     unit = caller.unit(problem.unit_id)
-    enabled = {s for s, st in domain_states(unit, units).items() if st.enabled} if unit else set()
+    enabled = caller.enabled_domains(unit)
     reasons = [
         r
         for r in registry().hook_for("xingfeng_validate_transition", enabled)(
@@ -650,7 +653,7 @@ def recompute_provisional(year: int) -> int:
     """After the city loads a year's holidays, recompute every open deadline that was only an estimate for it."""
     from core.db import tenant_scope
 
-    g.pop("work_calendar", None)
+    forget("work_calendar")
     cal = work_calendar()
     changed = 0
     for tenant in db.session.scalars(select(Tenant).order_by(Tenant.id)).all():

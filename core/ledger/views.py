@@ -6,7 +6,6 @@ Tenant users use ``/api/v1/problems``; city users ``/api/v1/tenants/<tenant>/pro
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
 
 from flask import current_app, g, request, send_file
 from flask.views import MethodView
@@ -16,6 +15,7 @@ from core.api import Blueprint
 from core.audit import chain
 from core.auth.guard import object_loader, require
 from core.auth.models import User
+from core.calendar import light
 from core.db import db, scoped_get
 from core.errors import NotFound
 from core.ledger import fields as local_fields
@@ -23,6 +23,7 @@ from core.ledger import query as ledger_query
 from core.ledger import service
 from core.ledger.models import (
     LIGHTS,
+    OPEN_STATUSES,
     SOURCES,
     STATUSES,
     Attachment,
@@ -88,29 +89,58 @@ SHOWN_COLUMNS = tuple(name for name in ProblemSchema().fields if name in Problem
 LIST_COLUMNS = tuple(getattr(Problem, name) for name in SHOWN_COLUMNS)
 
 
-def _json_ready(value):
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    return value
+#: columns holding dates and times, written as ISO 8601 in the list's JSON
+TIME_COLUMNS = tuple(
+    name
+    for name in SHOWN_COLUMNS
+    if isinstance(getattr(ProblemSchema().fields[name], "format", None), str | None)
+    and type(ProblemSchema().fields[name]).__name__ in ("Date", "DateTime")
+)
+
+
+class Presenter:
+    """Turns problems into what the API shows, with the lookups one request needs done once."""
+
+    def __init__(self, caller: service.Caller, today=None):
+        self.caller = caller
+        self.today = today or service.today_in_shanghai()
+        self.phases = service.phase_names()
+        self.domains = registry().domains
+        self.calendar = service.work_calendar()
+        self.yellow_days = service.yellow_days(caller.tenant)
+
+    def __call__(self, problem) -> dict:
+        domain = self.domains.get(problem.domain)
+        category = domain.category(problem.category) if domain else None
+        unit = self.caller.unit(problem.unit_id)
+        data = (
+            dict(problem._mapping) if hasattr(problem, "_mapping") else {n: getattr(problem, n) for n in SHOWN_COLUMNS}
+        )
+        status = data["status"]
+        data.update(
+            source_name=SOURCES.get(problem.source, problem.source),
+            domain_name=domain.name if domain else problem.domain,
+            category_name=category.name if category else problem.category,
+            unit_name=unit.name if unit else "",
+            phase_name=self.phases.get(problem.phase, problem.phase),
+            status_name=STATUSES[status],
+            light=light(data["deadline"], self.today, self.yellow_days, self.calendar, status in OPEN_STATUSES),
+            allowed_moves=service.allowed_moves(problem),
+        )
+        return data
+
+    def json_ready(self, problem) -> dict:
+        data = self(problem)
+        for name in TIME_COLUMNS:
+            value = data[name]
+            if value is not None:
+                data[name] = value.isoformat()
+        return data
 
 
 def present(problem: Problem, caller: service.Caller, today=None) -> dict:
     """A problem as the API shows it: stored fields plus names, light and the moves open to it."""
-    domain = registry().domains.get(problem.domain)
-    category = domain.category(problem.category) if domain else None
-    unit = caller.unit(problem.unit_id)
-    data = {name: getattr(problem, name) for name in SHOWN_COLUMNS}
-    data.update(
-        source_name=SOURCES.get(problem.source, problem.source),
-        domain_name=domain.name if domain else problem.domain,
-        category_name=category.name if category else problem.category,
-        unit_name=unit.name if unit else "",
-        phase_name=service.phase_names().get(problem.phase, problem.phase),
-        status_name=STATUSES[problem.status],
-        light=service.light_of(problem, caller.tenant, today),
-        allowed_moves=service.allowed_moves(problem),
-    )
-    return data
+    return Presenter(caller, today)(problem)
 
 
 def _etagged(problem: Problem, body: dict, status: int = 200):
@@ -146,7 +176,8 @@ class Problems(MethodView):
         )
         # The hot path of the ledger: rows are turned into JSON directly rather than through the schema, which
         # documents the same shape (ProblemPageSchema) and is checked against it in the tests.
-        items = [{k: _json_ready(v) for k, v in present(p, caller, today).items()} for p in rows]
+        presenter = Presenter(caller, today)
+        items = [presenter.json_ready(p) for p in rows]
         body = json.dumps({"items": items, "next_cursor": cursor}, ensure_ascii=False, separators=(",", ":"))
         return current_app.response_class(body, mimetype="application/json")
 

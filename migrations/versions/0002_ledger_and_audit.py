@@ -151,7 +151,12 @@ def upgrade():
         batch_op.create_index(
             "ix_problem_tenant_id_status_deadline", ["tenant_id", "status", "deadline", "id"], unique=False
         )
-        batch_op.create_index("ix_problem_tenant_id_unit_id_status", ["tenant_id", "unit_id", "status"], unique=False)
+        batch_op.create_index(
+            "ix_problem_tenant_id_unit_id_status_deadline",
+            ["tenant_id", "unit_id", "status", "deadline", "id"],
+            unique=False,
+        )
+        batch_op.create_index("ix_problem_tenant_id_deadline", ["tenant_id", "deadline", "id"], unique=False)
 
     op.create_table(
         "problem_event",
@@ -312,7 +317,8 @@ def downgrade():
 
     op.drop_table("problem_event")
     with op.batch_alter_table("problem", schema=None) as batch_op:
-        batch_op.drop_index("ix_problem_tenant_id_unit_id_status")
+        batch_op.drop_index("ix_problem_tenant_id_deadline")
+        batch_op.drop_index("ix_problem_tenant_id_unit_id_status_deadline")
         batch_op.drop_index("ix_problem_tenant_id_status_deadline")
 
     op.drop_table("problem")
