@@ -24,6 +24,9 @@ import psycopg2
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.audit.chain import GENESIS, canonical, chain_hash  # noqa: E402
+from core.default_hooks import GENERAL  # noqa: E402
+from plugins.approval.domain import DOMAIN as APPROVAL  # noqa: E402
+from plugins.supervision.domain import DOMAIN as SUPERVISION  # noqa: E402
 
 UNITS = [  # (code, name, kind, parent code)
     ("bureau", "市场监督管理局", "bureau", None),
@@ -36,11 +39,8 @@ UNITS = [  # (code, name, kind, parent code)
     ("agency", "质量计量检测所", "agency", "bureau"),
 ]
 STATUSES = [("registered", 10), ("rectifying", 35), ("submitted", 15), ("closed", 35), ("ongoing", 3), ("dismissed", 2)]
-DOMAINS = [
-    ("general", ["formalism", "attitude", "inaction", "discipline", "integrity", "other"]),
-    ("approval", ["notice_incomplete", "first_contact", "overdue", "intermediary", "fees", "attitude", "buck_passing"]),
-    ("supervision", ["arbitrary_fees", "arbitrary_fines", "arbitrary_levies", "arbitrary_inspections", "other"]),
-]
+# The real categories of the bundled domains, so that rows of the data set pass the API's checks.
+DOMAINS = [(d.slug, [c.code for c in d.categories]) for d in (GENERAL, APPROVAL, SUPERVISION)]
 SUBJECTS = ["窗口人员", "执法人员", "检查组", "登记窗口", "检测机构", "审批科室", "监管所", "综合执法队员"]
 FAULTS = ["服务态度生硬", "一次性告知不到位", "超时办结", "违规收取资料费", "随意检查企业", "推诿扯皮", "吃拿卡要",
           "未按双随机抽查", "检查结果未公示", "自由裁量不规范", "办件材料反复要求补正", "对群众咨询不耐烦"]  # fmt: skip

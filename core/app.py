@@ -130,6 +130,7 @@ def _request_boundary(app: Flask) -> None:
             "ledger_caller",
             "units",
             "local_fields",
+            "local_field_schemas",
             "system_caller",
         ):
             g.pop(key, None)

@@ -265,6 +265,12 @@ _prepared_sql: dict[int, tuple[str, str, tuple[str, ...]]] = {}
 def _forget_prepared(dbapi_connection: Any, connection_record: Any) -> None:
     # A new server connection has no prepared statements, whatever the pool record remembers.
     connection_record.info.pop(_PREPARED_KEY, None)
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        # Timestamps come back in UTC whatever the server's default, also on the raw (prepared) path.
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SET TIME ZONE 'UTC'")
+        cursor.close()
+        dbapi_connection.commit()
 
 
 def execute_prepared(statement: Any, params: dict[str, Any]) -> Any:

@@ -50,6 +50,7 @@ from core.ledger.models import (
 )
 from core.tenancy.models import Unit
 from core.tenancy.service import domain_states, enabled_domains, registry
+from core.xlsx import SheetWriter
 
 #: rows fetched (and evidence names loaded) per round trip
 BATCH = 1000
@@ -394,16 +395,20 @@ def _size_columns(ws, columns: Sequence[Column]) -> None:
 
 
 def write_xlsx(export: Export, out: BinaryIO) -> None:
-    """Write the export as a write-only workbook: rows go to a temporary file as they come, not into memory."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(SHEET)
-    _size_columns(ws, export.columns)
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(export.columns))}1"
-    ws.append(_xlsx_header(ws, export.columns))
+    """Write the export row by row with the streaming writer (core.xlsx): nothing of it is held in memory."""
+    sheet = SheetWriter(out, SHEET, [c.width for c in export.columns], [c.header for c in export.columns])
     for row in export_rows(export):
-        ws.append([_xlsx_value(ws, v) for v in row])
-    wb.save(out)
+        sheet.append([_stream_value(v) for v in row])
+    sheet.close()
+
+
+def _stream_value(value: Any) -> Any:
+    """Closing times show to the minute as written; structured values become their text."""
+    if isinstance(value, dict | list):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    return value
 
 
 def _csv_value(value: Any) -> Any:
@@ -909,14 +914,24 @@ class LedgerImport:
         ids = [r.existing.id for r in self.rows if r.existing is not None and r.changes]
         for chunk in _chunks(ids):
             problems.update({p.id: p for p in db.session.scalars(select(Problem).where(Problem.id.in_(chunk)))})
-        for row in self.rows:
-            try:
-                if row.existing is None:
-                    problem = service.create_problem(self.caller, self._create_data(row))
+        new_rows = [row for row in self.rows if row.existing is None]
+        try:
+            # New problems go in batches: one INSERT for the problems and one for their events per batch.
+            for chunk in _chunks(new_rows):
+                created_problems = service.create_problems(
+                    self.caller, [(row.number, self._create_data(row)) for row in chunk]
+                )
+                for row, problem in zip(chunk, created_problems, strict=True):
                     if row.text.get("progress"):
                         apply_imported_update(self.caller, problem, {"progress": row.text["progress"]}, row.number)
-                elif row.changes:
-                    apply_imported_update(self.caller, problems[row.existing.id], row.changes, row.number)
+        except ServiceError as exc:
+            column = FIELD_HEADERS.get(getattr(exc, "field", ""), "")
+            raise ImportRefused([{"row": exc.extra.get("row"), "column": column, "message": exc.message}]) from exc
+        for row in self.rows:
+            if row.existing is None or not row.changes:
+                continue
+            try:
+                apply_imported_update(self.caller, problems[row.existing.id], row.changes, row.number)
             except ServiceError as exc:
                 column = FIELD_HEADERS.get(getattr(exc, "field", ""), "")
                 raise ImportRefused([{"row": row.number, "column": column, "message": exc.message}]) from exc

@@ -58,7 +58,10 @@ def validate(values: dict[str, Any], at_version: int | None = None) -> tuple[dic
         if values:
             raise FieldError("local_fields", "本局尚未定义自定义字段")
         return {}, None
-    schema = schema_for(fieldset.fields)()
+    cache = g.setdefault("local_field_schemas", {})
+    if fieldset.version not in cache:
+        cache[fieldset.version] = schema_for(fieldset.fields)()
+    schema = cache[fieldset.version]
     try:
         loaded = schema.load(values)
     except ValidationError as exc:

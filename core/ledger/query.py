@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, case, func, or_, select, union_all
@@ -28,12 +28,12 @@ class Window:
 
 
 def light_window(caller, today: date) -> Window:
+    """Today's boundaries between the lights, so that SQL filters and counts agree with ``core.calendar.light``."""
     from core.ledger.service import work_calendar, yellow_days
 
     days = yellow_days(caller.tenant)
-    cal = work_calendar()
-    yellow_until = cal.add_working_days(today, days).due if days > 0 else today
-    # The due day itself is yellow (0 working days left); a day counts until its end.
+    # Yellow while at most ``days`` working days are left: up to the day before the (days+1)-th working day.
+    yellow_until = work_calendar().add_working_days(today, days + 1).due - timedelta(days=1)
     return Window(today, yellow_until)
 
 

@@ -136,19 +136,28 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _as_caller(caller_or_actor: Caller | str, problem: Problem) -> tuple[Caller, str, Any]:
+    if isinstance(caller_or_actor, Caller):
+        return caller_or_actor, caller_or_actor.actor, caller_or_actor.user
+    caller = g.get("system_caller")
+    if caller is None or caller.tenant.id != problem.tenant_id:
+        caller = g.system_caller = Caller(None, db.session.get(Tenant, problem.tenant_id), units_of_tenant())
+    return caller, caller_or_actor, caller_or_actor
+
+
+def notify(caller_or_actor: Caller | str, problem: Problem, event) -> None:
+    """Tell the plugins enabled at the problem's unit about an event already in the chain."""
+    caller, _, who = _as_caller(caller_or_actor, problem)
+    unit = caller.unit(problem.unit_id)
+    hook = registry().hook_for("xingfeng_after_problem_event", caller.enabled_domains(unit))
+    hook(tenant=caller.tenant, unit=unit, actor=who, problem=problem, event=event)
+
+
 def record(caller_or_actor: Caller | str, problem: Problem, kind: str, data: dict[str, Any]):
     """Append the change to the audit chain and tell the plugins enabled at the problem's unit."""
-    actor = caller_or_actor.actor if isinstance(caller_or_actor, Caller) else caller_or_actor
+    _, actor, _ = _as_caller(caller_or_actor, problem)
     event = chain.append(kind, actor, data, problem_id=problem.id)
-    units = caller_or_actor.units if isinstance(caller_or_actor, Caller) else units_of_tenant()
-    unit = next((u for u in units if u.id == problem.unit_id), None)
-    tenant = (
-        caller_or_actor.tenant if isinstance(caller_or_actor, Caller) else db.session.get(Tenant, problem.tenant_id)
-    )
-    enabled = {s for s, st in domain_states(unit, units).items() if st.enabled} if unit else set()
-    hook = registry().hook_for("xingfeng_after_problem_event", enabled)
-    who = caller_or_actor.user if isinstance(caller_or_actor, Caller) else actor
-    hook(tenant=tenant, unit=unit, actor=who, problem=problem, event=event)
+    notify(caller_or_actor, problem, event)
     return event
 
 
@@ -205,6 +214,10 @@ def _check_domain(caller: Caller, unit: Unit, domain: str, category: str) -> Non
         raise FieldError("category", f"问题类别不属于该领域，可选：{names}")
 
 
+#: one instance per plugin field schema: building a marshmallow schema costs more than loading with it
+_schemas: dict[type, Any] = {}
+
+
 def _validate_custom(domain: str, values: dict[str, Any]) -> dict[str, Any]:
     fieldsets = [fs for fs in registry().fieldsets.values() if fs.domain == domain]
     if not fieldsets:
@@ -213,14 +226,17 @@ def _validate_custom(domain: str, values: dict[str, Any]) -> dict[str, Any]:
         return {}
     out: dict[str, Any] = {}
     for fs in fieldsets:
+        schema = _schemas.get(fs.schema)
+        if schema is None:
+            schema = _schemas[fs.schema] = fs.schema()
         try:
-            loaded = fs.schema().load(values)
+            loaded = schema.load(values)
         except ValidationError as exc:
             raise ServiceError(
                 "扩展字段有误",
                 {f"custom_fields.{k}": v if isinstance(v, list) else [str(v)] for k, v in exc.messages.items()},
             ) from exc
-        out.update(fs.schema().dump(loaded))
+        out.update(schema.dump(loaded))
     return out
 
 
@@ -233,6 +249,34 @@ def _deadline(caller: Caller, data: dict[str, Any], start: date) -> tuple[date |
 
 def create_problem(caller: Caller, data: dict[str, Any], actor_override: str | None = None) -> Problem:
     """Record a problem in the caller's tenant (待交办)."""
+    problem = _build_problem(caller, data, actor_override)
+    db.session.flush()
+    record(actor_override or caller, problem, "created", {"after": snapshot(problem)})
+    return problem
+
+
+def create_problems(caller: Caller, rows: list[tuple[int, dict[str, Any]]]) -> list[Problem]:
+    """Record many problems at once (an import): one batched INSERT for the problems, one for their events.
+
+    :param rows: (row number, data) pairs; a refusal names its row in ``error.extra["row"]``.
+    """
+    problems = []
+    for number, data in rows:
+        try:
+            problems.append(_build_problem(caller, data))
+        except ServiceError as error:
+            error.extra["row"] = number
+            raise
+    db.session.flush()
+    events = [chain.append("created", caller.actor, {"after": snapshot(p)}, p.id, flush=False) for p in problems]
+    db.session.flush()
+    for problem, event in zip(problems, events, strict=True):
+        notify(caller, problem, event)
+    return problems
+
+
+def _build_problem(caller: Caller, data: dict[str, Any], actor_override: str | None = None) -> Problem:
+    """Check a new problem and add it to the session (not yet flushed)."""
     unit = caller.unit(data["unit_id"])
     if unit is None:
         raise FieldError("unit_id", "责任单位不存在")
@@ -288,8 +332,6 @@ def create_problem(caller: Caller, data: dict[str, Any], actor_override: str | N
         version=1,
     )
     db.session.add(problem)
-    db.session.flush()
-    record(actor_override or caller, problem, "created", {"after": snapshot(problem)})
     return problem
 
 

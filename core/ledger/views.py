@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+import orjson
 from flask import current_app, g, request, send_file
 from flask.views import MethodView
 from sqlalchemy import select
@@ -15,7 +16,6 @@ from core.api import Blueprint
 from core.audit import chain
 from core.auth.guard import object_loader, require
 from core.auth.models import User
-from core.calendar import light
 from core.db import db, scoped_get
 from core.errors import NotFound
 from core.ledger import fields as local_fields
@@ -89,52 +89,45 @@ SHOWN_COLUMNS = tuple(name for name in ProblemSchema().fields if name in Problem
 LIST_COLUMNS = tuple(getattr(Problem, name) for name in SHOWN_COLUMNS)
 
 
-#: columns holding dates and times, written as ISO 8601 in the list's JSON
-TIME_COLUMNS = tuple(
-    name
-    for name in SHOWN_COLUMNS
-    if isinstance(getattr(ProblemSchema().fields[name], "format", None), str | None)
-    and type(ProblemSchema().fields[name]).__name__ in ("Date", "DateTime")
-)
-
-
 class Presenter:
     """Turns problems into what the API shows, with the lookups one request needs done once."""
 
     def __init__(self, caller: service.Caller, today=None):
         self.caller = caller
         self.today = today or service.today_in_shanghai()
+        self.window = ledger_query.light_window(caller, self.today)
         self.phases = service.phase_names()
-        self.domains = registry().domains
-        self.calendar = service.work_calendar()
-        self.yellow_days = service.yellow_days(caller.tenant)
+        self.domains = {slug: d.name for slug, d in registry().domains.items()}
+        self.categories = {(slug, c.code): c.name for slug, d in registry().domains.items() for c in d.categories}
+        self.moves = {
+            status: [t.action for t in service.TRANSITIONS.values() if status in t.sources] for status in STATUSES
+        }
+
+    def light(self, deadline, status: str) -> str | None:
+        """The same answer as ``core.calendar.light``, from today's window (no calendar walk per row)."""
+        if status not in OPEN_STATUSES or deadline is None:
+            return None
+        if deadline < self.window.today:
+            return "red"
+        return "yellow" if deadline <= self.window.yellow_until else "green"
 
     def __call__(self, problem) -> dict:
-        domain = self.domains.get(problem.domain)
-        category = domain.category(problem.category) if domain else None
-        unit = self.caller.unit(problem.unit_id)
-        data = (
-            dict(problem._mapping) if hasattr(problem, "_mapping") else {n: getattr(problem, n) for n in SHOWN_COLUMNS}
-        )
-        status = data["status"]
+        if hasattr(problem, "_mapping"):  # a row of the list's column select
+            data = dict(problem._mapping)
+        else:
+            data = {name: getattr(problem, name) for name in SHOWN_COLUMNS}
+        status, domain = data["status"], data["domain"]
+        unit = self.caller.unit(data["unit_id"])
         data.update(
-            source_name=SOURCES.get(problem.source, problem.source),
-            domain_name=domain.name if domain else problem.domain,
-            category_name=category.name if category else problem.category,
+            source_name=SOURCES.get(data["source"], data["source"]),
+            domain_name=self.domains.get(domain, domain),
+            category_name=self.categories.get((domain, data["category"]), data["category"]),
             unit_name=unit.name if unit else "",
-            phase_name=self.phases.get(problem.phase, problem.phase),
+            phase_name=self.phases.get(data["phase"], data["phase"]),
             status_name=STATUSES[status],
-            light=light(data["deadline"], self.today, self.yellow_days, self.calendar, status in OPEN_STATUSES),
-            allowed_moves=service.allowed_moves(problem),
+            light=self.light(data["deadline"], status),
+            allowed_moves=list(self.moves[status]),
         )
-        return data
-
-    def json_ready(self, problem) -> dict:
-        data = self(problem)
-        for name in TIME_COLUMNS:
-            value = data[name]
-            if value is not None:
-                data[name] = value.isoformat()
         return data
 
 
@@ -177,8 +170,7 @@ class Problems(MethodView):
         # The hot path of the ledger: rows are turned into JSON directly rather than through the schema, which
         # documents the same shape (ProblemPageSchema) and is checked against it in the tests.
         presenter = Presenter(caller, today)
-        items = [presenter.json_ready(p) for p in rows]
-        body = json.dumps({"items": items, "next_cursor": cursor}, ensure_ascii=False, separators=(",", ":"))
+        body = orjson.dumps({"items": [presenter(p) for p in rows], "next_cursor": cursor})
         return current_app.response_class(body, mimetype="application/json")
 
     @require(*WRITERS)
@@ -251,7 +243,6 @@ def problem_history(problem_id):
     ids = {int(e.actor.split(":")[1]) for e in events if e.actor.startswith("user:")}
     names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
     out = []
-    import json
 
     for e in events:
         body = json.loads(e.body)

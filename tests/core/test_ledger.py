@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 import time_machine
+from types import SimpleNamespace
 from fixtures.data import refresh_tokens
 
 from core.calendar import SHANGHAI
@@ -548,3 +549,29 @@ def test_list_items_have_the_documented_shape(client, clock, tenant):
     assert set(page["items"][0]) == set(ProblemSchema().fields)
     single = client.get(f"/api/v1/problems/{page['items'][0]['id']}", headers=tenant.headers("officer")).json
     assert {k: single[k] for k in page["items"][0]} == page["items"][0]
+
+
+def test_light_window_agrees_with_the_calendar_rule(app, db, tenant):
+    """The SQL filters and the list use today's window; it must give the same light as core.calendar.light."""
+    from datetime import timedelta
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from core.calendar import WorkCalendar, light
+    from core.ledger import query as ledger_query
+    from core.ledger.service import Caller
+
+    cal = WorkCalendar()
+    caller = Caller(None, SimpleNamespace(settings={"yellow_days": 3}), [])
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.dates(date(2024, 1, 1), date(2026, 12, 1)), st.integers(-20, 40), st.integers(0, 6))
+    def check(today, offset, days):
+        caller.tenant.settings["yellow_days"] = days
+        window = ledger_query.light_window(caller, today)
+        due = today + timedelta(days=offset)
+        by_window = "red" if due < window.today else ("yellow" if due <= window.yellow_until else "green")
+        assert by_window == light(due, today, days, cal, True)
+
+    check()
