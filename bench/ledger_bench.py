@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import psycopg2
+from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -120,20 +121,30 @@ def wait_ready() -> None:
     raise SystemExit("gunicorn did not come up")
 
 
-def explain(app_url: str, unit_ids: list[int]) -> str:
-    conn = psycopg2.connect(app_url)
-    cur = conn.cursor()
-    cur.execute("SELECT set_config('app.tenant_id', '1', true)")
-    cur.execute(
-        "EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM problem WHERE unit_id = ANY(%s) "
-        "AND status IN ('rectifying', 'submitted') AND tenant_id = 1 "
-        "ORDER BY deadline ASC NULLS LAST, id LIMIT 51",
-        (unit_ids,),
-    )
-    plan = "\n".join(r[0] for r in cur.fetchall())
-    conn.rollback()
-    conn.close()
-    return plan
+def explain(app_url: str) -> str:
+    """EXPLAIN ANALYZE of the statement the app really runs for the main list page (built by core.ledger.query)."""
+    os.environ.setdefault("SECRET_KEY", "benchmark")
+    os.environ["DATABASE_URL"] = app_url
+    from core.app import create_app
+    from core.db import db
+    from core.ledger import query as ledger_query
+    from core.ledger.views import LIST_COLUMNS
+
+    app = create_app()
+    with app.test_request_context(main_query(0), headers={"Authorization": f"Bearer {TOKEN}"}):
+        from core.auth.guard import authenticate, resolve_tenant
+        from core.ledger.service import Caller, today_in_shanghai
+
+        resolve_tenant(authenticate(), required=True)
+        caller = Caller.current()
+        subtree = next(u.id for u in caller.units if u.code == "s1")
+        filters = {"status": ["rectifying", "submitted"], "unit_id": subtree, "include_below": True}
+        window = ledger_query.light_window(caller, today_in_shanghai())
+        statement, params, _ = ledger_query._deadline_page_by_branch(caller, filters, window, 50, None, LIST_COLUMNS)
+        sql = str(statement.params(**params).compile(db.engine, compile_kwargs={"literal_binds": True}))
+        rows = db.session.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + sql)).all()
+        db.session.rollback()
+    return "\n".join(r[0] for r in rows)
 
 
 def main() -> None:
@@ -184,7 +195,7 @@ def main() -> None:
         counts = run_load("/api/v1/problems/counts?" + urlencode({"unit_id": subtree[0]}), 5, 1)
         print(f"  counts by status and light for the subtree (1 client): p50 {counts['p50_ms']:.1f} ms")
         print("EXPLAIN of the main query:")
-        print(explain(args.app_url, subtree))
+        print(explain(args.app_url))
     finally:
         server.terminate()
         server.wait()

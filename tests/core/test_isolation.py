@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import io
 import logging
 
 import pytest
 from fixtures.app import ON_POSTGRES
+from fixtures.ledger import problem_with_objects
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -31,42 +31,20 @@ def test_app_role_is_not_privileged(db):
 
 def populate(client, world):
     """Give a tenant a row in every tenant-owned table, through the API as users would."""
-    from datetime import date, timedelta
+    from datetime import date
 
     h = world.headers("tenant_admin")
     client.put(f"/api/v1/units/{world.station.id}/plugins/approval", json={"enabled": False}, headers=h)
     client.put(
         "/api/v1/ledger/local-fields", json={"fields": [{"code": "no", "label": "号", "type": "text"}]}, headers=h
     )
-    body = {
-        "domain": "general", "category": "other", "title": "隔离测试", "description": "隔离测试",
-        "unit_id": world.station.id, "rectification_type": "deadline",
-        "deadline": (date.today() + timedelta(days=30)).isoformat(),
-    }  # fmt: skip
-    created = client.post("/api/v1/problems", json=body, headers=world.headers("officer"))
-    pid = created.json["id"]
-    client.post(f"/api/v1/problems/{pid}/actions/assign", json={}, headers={**h, "If-Match": created.headers["ETag"]})
-    client.post(f"/api/v1/problems/{pid}/notes", json={"text": "进展"}, headers=world.headers("officer"))
+    made = problem_with_objects(client, world)
+    client.post(f"/api/v1/problems/{made['problem']}/notes", json={"text": "进展"}, headers=world.headers("officer"))
     client.post(
-        f"/api/v1/problems/{pid}/attachments", data={"file": (io.BytesIO(PNG), "a.png")},
-        headers=world.headers("officer"), content_type="multipart/form-data",
-    )  # fmt: skip
-    client.post(
-        f"/api/v1/problems/{pid}/extensions",
-        json={"new_deadline": (date.today() + timedelta(days=60)).isoformat(), "reason": "需要"},
-        headers=world.headers("officer"),
-    )
-    client.post(
-        f"/api/v1/problems/{pid}/referrals",
+        f"/api/v1/problems/{made['problem']}/referrals",
         json={"referred_on": date.today().isoformat(), "receiving_body": "纪委", "document_number": "1号"},
         headers=h,
     )
-
-
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
-)
 
 
 @postgres

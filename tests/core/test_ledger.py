@@ -2,74 +2,24 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime
-
-import pytest
-import time_machine
 from types import SimpleNamespace
+
+import time_machine
 from fixtures.data import refresh_tokens
+from fixtures.ledger import PNG, act, current_etag, post_problem, problem_body, upload
 
 from core.calendar import SHANGHAI
 from core.db import db, tenant_scope
 from core.ledger.models import Problem
 
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
-)
-
-
-@pytest.fixture
-def clock():
-    """Monday 30 September 2024, 09:00 in Shanghai: the National Day holiday starts tomorrow."""
-    with time_machine.travel(datetime(2024, 9, 30, 9, 0, tzinfo=SHANGHAI), tick=False) as traveller:
-        yield traveller
-
 
 def body(world, **overrides):
-    data = {
-        "domain": "general",
-        "category": "attitude",
-        "title": "窗口人员服务态度生硬",
-        "description": "群众反映城关所登记窗口工作人员对咨询不耐烦，推诿办事群众。",
-        "unit_id": world.station.id,
-        "rectification_type": "deadline",
-        "deadline": "2024-10-31",
-        "responsible_person": "李明",
-        "responsible_leader": "王局长",
-        "measures": "约谈当事人，开展服务规范培训",
-    }
-    data.update(overrides)
-    return data
+    return problem_body(world, **overrides)
 
 
 def create(client, world, role="officer", prefix="", **overrides):
-    resp = client.post(f"/api/v1{prefix}/problems", json=body(world, **overrides), headers=_headers(world, role))
-    assert resp.status_code == 201, resp.json
-    return resp
-
-
-def _headers(world, role):
-    return world.headers(role)
-
-
-def act(client, world, role, problem_id, action, etag, prefix="", **payload):
-    headers = {**world.headers(role), "If-Match": etag}
-    return client.post(f"/api/v1{prefix}/problems/{problem_id}/actions/{action}", json=payload, headers=headers)
-
-
-def current_etag(client, world, problem_id, role="officer", prefix=""):
-    return client.get(f"/api/v1{prefix}/problems/{problem_id}", headers=world.headers(role)).headers["ETag"]
-
-
-def upload(client, world, problem_id, role="officer", data=PNG, name="整改照片.png"):
-    return client.post(
-        f"/api/v1/problems/{problem_id}/attachments",
-        data={"file": (io.BytesIO(data), name)},
-        headers=world.headers(role),
-        content_type="multipart/form-data",
-    )
+    return post_problem(client, world, role, prefix, **overrides)
 
 
 def test_record_numbers_per_tenant_and_phase(client, clock, tenant, other_tenant):

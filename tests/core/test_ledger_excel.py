@@ -7,21 +7,16 @@ import io
 from datetime import date, datetime
 from urllib.parse import unquote
 
-import pytest
-import time_machine
+from fixtures.ledger import PNG, current_etag, post_problem, problem_body
+from fixtures.ledger import act as move
 from openpyxl import Workbook, load_workbook
 
-from core.calendar import SHANGHAI
 from core.ledger import excel
 
 HEADERS = [
     "编号", "问题来源", "问题类别", "问题描述", "责任单位", "责任人", "责任领导", "整改措施", "整改时限", "整改类型",
     "整改进展", "完成情况", "佐证材料", "验收意见", "销号时间", "问题标题", "业务领域", "状态", "灯色", "外部编号",
 ]  # fmt: skip
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
-)
 #: the columns of a hand-made import file
 IMPORT_HEADERS = [
     "外部编号",
@@ -36,41 +31,16 @@ IMPORT_HEADERS = [
 ]
 
 
-@pytest.fixture
-def clock():
-    """Monday 30 September 2024, 09:00 in Shanghai."""
-    with time_machine.travel(datetime(2024, 9, 30, 9, 0, tzinfo=SHANGHAI), tick=False) as traveller:
-        yield traveller
-
-
 def body(world, **overrides):
-    data = {
-        "domain": "general",
-        "category": "attitude",
-        "title": "窗口人员服务态度生硬",
-        "description": "群众反映城关所登记窗口工作人员对咨询不耐烦。",
-        "unit_id": world.station.id,
-        "rectification_type": "deadline",
-        "deadline": "2024-10-31",
-        "responsible_person": "李明",
-        "responsible_leader": "王局长",
-        "measures": "约谈当事人，开展服务规范培训",
-    }
-    data.update(overrides)
-    return data
+    return problem_body(world, **{"description": "群众反映城关所登记窗口工作人员对咨询不耐烦。", **overrides})
 
 
 def create(client, world, role="officer", **overrides):
-    resp = client.post("/api/v1/problems", json=body(world, **overrides), headers=world.headers(role))
-    assert resp.status_code == 201, resp.json
-    return resp.json
+    return post_problem(client, world, role, body=body(world, **overrides)).json
 
 
 def act(client, world, role, pid, action, **payload):
-    etag = client.get(f"/api/v1/problems/{pid}", headers=world.headers("viewer")).headers["ETag"]
-    resp = client.post(
-        f"/api/v1/problems/{pid}/actions/{action}", json=payload, headers={**world.headers(role), "If-Match": etag}
-    )
+    resp = move(client, world, role, pid, action, current_etag(client, world, pid, role="viewer"), **payload)
     assert resp.status_code == 200, resp.json
     return resp.json
 

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
 
 import pytest
+from fixtures.ledger import PNG, problem_with_objects, upcoming_body
 
 from core.auth.models import ROLES
 
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
-)
 READERS = set(ROLES)
 WRITERS = {"city_supervisor", "tenant_admin", "officer", "reviewer"}
 ADMINS = {"city_admin", "tenant_admin"}
@@ -44,28 +40,8 @@ CASES = [
 
 @pytest.fixture
 def objects(client, tenant):
-    body = {
-        "domain": "general", "category": "other", "title": "角色测试", "description": "角色测试",
-        "unit_id": tenant.station.id, "rectification_type": "deadline",
-        "deadline": (date.today() + timedelta(days=30)).isoformat(),
-    }  # fmt: skip
-    created = client.post("/api/v1/problems", json=body, headers=tenant.headers("officer"))
-    pid = created.json["id"]
-    assigned = client.post(
-        f"/api/v1/problems/{pid}/actions/assign", json={},
-        headers={**tenant.headers("tenant_admin"), "If-Match": created.headers["ETag"]},
-    )  # fmt: skip
-    assert assigned.status_code == 200
-    attachment = client.post(
-        f"/api/v1/problems/{pid}/attachments", data={"file": (io.BytesIO(PNG), "a.png")},
-        headers=tenant.headers("officer"), content_type="multipart/form-data",
-    )  # fmt: skip
-    ext = client.post(
-        f"/api/v1/problems/{pid}/extensions",
-        json={"new_deadline": (date.today() + timedelta(days=60)).isoformat(), "reason": "需要"},
-        headers=tenant.headers("officer"),
-    )
-    return {"p": pid, "a": attachment.json["id"], "e": ext.json["id"], "body": body}
+    made = problem_with_objects(client, tenant)
+    return {"p": made["problem"], "a": made["attachment"], "e": made["extension"], "body": upcoming_body(tenant)}
 
 
 def _call(client, case, role, tenant, city, objects):

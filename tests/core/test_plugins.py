@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from fixtures.ledger import post_problem, upcoming_body
 
 from core import hookspecs
 from core.plugins import PROJECT, PluginError, PluginRegistry, get_plugin_manager, installed_entry_points
@@ -212,20 +213,7 @@ def temporary_plugin(app):
 
 
 def _new_problem(client, world):
-    from datetime import date, timedelta
-
-    body = {
-        "domain": "general",
-        "category": "other",
-        "title": "测试问题",
-        "description": "用于插件钩子测试",
-        "unit_id": world.station.id,
-        "rectification_type": "deadline",
-        "deadline": (date.today() + timedelta(days=30)).isoformat(),
-    }
-    resp = client.post("/api/v1/problems", json=body, headers=world.headers("officer"))
-    assert resp.status_code == 201, resp.json
-    return resp
+    return post_problem(client, world, body=upcoming_body(world, category="other", title="测试问题"))
 
 
 def test_hook_xingfeng_validate_transition(client, tenant, temporary_plugin):

@@ -24,7 +24,14 @@ def _write(rows, header=("编号", "描述", "时限", "销号时间", "金额",
 def test_values_come_back_with_their_types():
     wb = _write(
         [
-            ["DH-2024-0001", "窗口<人员>&态度", date(2024, 10, 12), datetime(2024, 10, 20, 14, 35), Decimal("12.50"), True],
+            [
+                "DH-2024-0001",
+                "窗口<人员>&态度",
+                date(2024, 10, 12),
+                datetime(2024, 10, 20, 14, 35),
+                Decimal("12.50"),
+                True,
+            ],
             ["DH-2024-0002", None, None, None, 3, False],
         ]
     )

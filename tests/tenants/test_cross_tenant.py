@@ -5,10 +5,10 @@ The test walks app.url_map, so a route added later with an object in its path is
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
+from fixtures.ledger import problem_with_objects
 
 from core.auth.models import TENANT_ROLES
 
@@ -24,47 +24,18 @@ OBJECT_ARGUMENTS = {
     "domain": lambda b: "supervision",
     "action": lambda b: "assign",
 }
-#: path arguments that name no tenant object (platform resources)
-PLATFORM_ARGUMENTS = {"domain", "year", "city_user_id"}
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
-)
-
-
-def give_objects(client, world):
-    """A problem of tenant B with evidence and a pending extension, so every route has B's object to name."""
-    from datetime import date, timedelta
-
-    body = {
-        "domain": "general", "category": "other", "title": "乙局的问题", "description": "不应被甲局看到",
-        "unit_id": world.station.id, "rectification_type": "deadline",
-        "deadline": (date.today() + timedelta(days=30)).isoformat(),
-    }  # fmt: skip
-    created = client.post("/api/v1/problems", json=body, headers=world.headers("officer"))
-    pid = created.json["id"]
-    assigned = client.post(
-        f"/api/v1/problems/{pid}/actions/assign", json={},
-        headers={**world.headers("tenant_admin"), "If-Match": created.headers["ETag"]},
-    )  # fmt: skip
-    assert assigned.status_code == 200, assigned.json
-    attachment = client.post(
-        f"/api/v1/problems/{pid}/attachments", data={"file": (io.BytesIO(PNG), "乙.png")},
-        headers=world.headers("officer"), content_type="multipart/form-data",
-    )  # fmt: skip
-    extension = client.post(
-        f"/api/v1/problems/{pid}/extensions",
-        json={"new_deadline": (date.today() + timedelta(days=60)).isoformat(), "reason": "乙局延期"},
-        headers=world.headers("officer"),
-    )
-    world.objects = {"problem": pid, "attachment": attachment.json["id"], "extension": extension.json["id"]}
-
-
 BODIES = {
     "POST": {"name": "x"},
     "PUT": {"enabled": True},
     "PATCH": {"name": "x"},
 }
+#: path arguments that name no tenant object (platform resources)
+PLATFORM_ARGUMENTS = {"domain", "year", "city_user_id"}
+
+
+def give_objects(client, world):
+    """A problem of tenant B with evidence and a pending extension, so every route has B's object to name."""
+    world.objects = problem_with_objects(client, world)
 
 
 def object_routes(app):
