@@ -141,8 +141,10 @@ def explain(app_url: str) -> str:
         filters = {"status": ["rectifying", "submitted"], "unit_id": subtree, "include_below": True}
         window = ledger_query.light_window(caller, today_in_shanghai())
         statement, params, _ = ledger_query._deadline_page_by_branch(caller, filters, window, 50, None, LIST_COLUMNS)
-        sql = str(statement.params(**params).compile(db.engine, compile_kwargs={"literal_binds": True}))
-        rows = db.session.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + sql)).all()
+        sql = str(statement.compile(dialect=db.engine.dialect))
+        cursor = db.session.connection().connection.dbapi_connection.cursor()
+        inlined = cursor.mogrify(sql, params).decode()
+        rows = db.session.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + inlined.replace("%", "%%"))).all()
         db.session.rollback()
     return "\n".join(r[0] for r in rows)
 

@@ -12,6 +12,7 @@ from flask import Flask, g, jsonify, send_from_directory
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from swagger_ui_bundle import swagger_ui_path
+from werkzeug.http import HTTP_STATUS_CODES
 
 from core import config as config_module
 from core.api import pop_tenant_slug
@@ -109,7 +110,7 @@ def _request_boundary(app: Flask) -> None:
     def service_error(error: ServiceError):
         db.session.rollback()
         body = error.payload()
-        body["status"] = {404: "Not Found", 409: "Conflict", 422: "Unprocessable Entity"}.get(error.status, "")
+        body["status"] = HTTP_STATUS_CODES.get(error.status, "")
         return jsonify(body), error.status
 
     @app.errorhandler(IntegrityError)

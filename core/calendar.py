@@ -151,9 +151,14 @@ def _parse_dates(values: Iterable[str]) -> frozenset[date]:
 
 
 def light(due: date | None, today: date, yellow_days: int, cal: WorkCalendar, open_: bool) -> str | None:
-    """An open item's light (红黄绿灯): red overdue, yellow within ``yellow_days`` working days, else green."""
-    if not open_ or due is None:
+    """An open item's light (红黄绿灯): red overdue, yellow within ``yellow_days`` working days, else green.
+
+    An open item with no deadline (长期坚持) is green; a closed one has no light.
+    """
+    if not open_:
         return None
+    if due is None:
+        return "green"
     if today > due:
         return "red"
     if cal.working_days_until(today, due) <= yellow_days:

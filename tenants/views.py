@@ -13,6 +13,7 @@ from sqlalchemy import select
 from core.api import Blueprint
 from core.auth.guard import CITY_READ, TENANT_MANAGERS, object_loader, require
 from core.auth.models import User
+from core.cache import forget
 from core.calendar import load_year
 from core.calendar_models import HolidayYear
 from core.db import db, scoped_get
@@ -305,6 +306,7 @@ class Phases(MethodView):
             row.name, row.starts_on, row.ends_on = phase["name"], phase["starts_on"], phase["ends_on"]
             db.session.add(row)
         db.session.flush()
+        forget("phases")
         return db.session.scalars(select(CampaignPhase).order_by(CampaignPhase.starts_on)).all()
 
 

@@ -60,7 +60,7 @@ def verify_command(slug: str | None, jobs: int | None) -> None:
     db.session.rollback()
     if slug and not tenants:
         raise click.ClickException(f"no such tenant: {slug}")
-    jobs = min(jobs, max(1, len(tenants)))
+    jobs = min(jobs, max(1, len(tenants))) if db.engine.dialect.name == "postgresql" else 1
     started, total, broken = time.perf_counter(), 0, 0
     if jobs == 1 or db.engine.dialect.name != "postgresql":
         results = _verify_many(tenants)

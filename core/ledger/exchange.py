@@ -10,6 +10,7 @@ from marshmallow import Schema, fields
 
 from core.api import Blueprint
 from core.auth.guard import require
+from core.db import tenant_scope
 from core.evidence import download_headers
 from core.ledger import excel, service
 from core.ledger.schemas import ListQuerySchema, UploadSchema
@@ -93,7 +94,14 @@ def export_csv(args):
     """The same export as CSV (UTF-8 with a BOM, so that Excel reads the Chinese), streamed as it is read."""
     caller = service.Caller.current()
     export = excel.prepare_export(caller, args)
-    response = Response(stream_with_context(excel.csv_chunks(export)), mimetype="text/csv")
+    tenant_id = caller.tenant.id
+
+    def chunks():
+        # The body is read after the view has returned and its session may be gone: scope the one that reads.
+        with tenant_scope(tenant_id):
+            yield from excel.csv_chunks(export)
+
+    response = Response(stream_with_context(chunks()), mimetype="text/csv")
     return _download(response, excel.export_filename(caller.tenant.slug, "csv", export.today), excel.CSV_TYPE)
 
 

@@ -417,7 +417,7 @@ TRANSITIONS = {
     t.action: t
     for t in (
         Transition("assign", "交办", ("registered",), "rectifying"),
-        Transition("sign", "签收", ("rectifying",), None),
+        Transition("sign", "签收", ("rectifying", "ongoing"), None),
         Transition("submit", "提交验收", ("rectifying", "ongoing"), "submitted"),
         Transition("close", "销号", ("submitted",), "closed"),
         Transition("return", "退回", ("submitted",), "rectifying"),
@@ -558,7 +558,7 @@ def add_note(caller: Caller, problem: Problem, text: str) -> ProgressNote:
     note = ProgressNote(problem_id=problem.id, author=caller.actor, text=text)
     db.session.add(note)
     problem.progress = text
-    problem.updated_at = utcnow()
+    _bump(problem)  # 整改进展 changed: a version held from before must not overwrite it
     db.session.flush()
     record(caller, problem, "note_added", {"note_id": note.id, "text": text})
     return note

@@ -105,8 +105,10 @@ class Presenter:
 
     def light(self, deadline, status: str) -> str | None:
         """The same answer as ``core.calendar.light``, from today's window (no calendar walk per row)."""
-        if status not in OPEN_STATUSES or deadline is None:
+        if status not in OPEN_STATUSES:
             return None
+        if deadline is None:
+            return "green"
         if deadline < self.window.today:
             return "red"
         return "yellow" if deadline <= self.window.yellow_until else "green"

@@ -190,7 +190,7 @@ def test_light_with_no_yellow_window():
 
 def test_no_light_when_closed_or_undated():
     assert light(DUE, date(2024, 10, 11), 3, CAL, False) is None
-    assert light(None, date(2024, 10, 11), 3, CAL, True) is None
+    assert light(None, date(2024, 10, 11), 3, CAL, True) == "green"  # open, no deadline (长期坚持)
 
 
 def test_red_on_a_day_off_after_a_due_day_off():

@@ -164,7 +164,7 @@ def test_ongoing_needs_a_future_review_date_and_goes_back_to_submitted(client, c
     assert past.status_code == 422
     resp = act(client, tenant, "tenant_admin", pid, "ongoing", resp.headers["ETag"], next_review_on="2024-12-31")
     assert resp.json["status"] == "ongoing"
-    assert resp.json["allowed_moves"] == ["submit"]
+    assert resp.json["allowed_moves"] == ["sign", "submit"]
 
 
 def test_deadline_in_working_days_counts_holidays_and_adjusted_weekends(client, clock, tenant):

@@ -536,3 +536,17 @@ def test_template(client, clock, tenant):
     dry = import_file(client, tenant, resp.data, dry_run=True)
     assert dry.status_code == 200, dry.json
     assert dry.json["created"] == 1
+
+
+def test_csv_streams_rows_after_the_request_has_ended(make_app, clock, tenant):
+    """Under gunicorn the body is read after the request's context (and session) is gone.
+
+    A second app gets its own app context per request, as in production, so its session ends with the request.
+    """
+    app = make_app()
+    client = app.test_client()
+    create(client, tenant, title="流式导出的问题")
+    resp = client.get("/api/v1/problems/export.csv", headers=tenant.headers("officer"), buffered=False)
+    body = b"".join(resp.response).decode("utf-8-sig")
+    resp.close()
+    assert "流式导出的问题" in body
