@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask, g, jsonify, send_from_directory
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from swagger_ui_bundle import swagger_ui_path
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -112,6 +113,11 @@ def _request_boundary(app: Flask) -> None:
         body = error.payload()
         body["status"] = HTTP_STATUS_CODES.get(error.status, "")
         return jsonify(body), error.status
+
+    @app.errorhandler(StaleDataError)
+    def stale_data(error: StaleDataError):
+        db.session.rollback()
+        return jsonify({"code": 412, "status": "Precondition Failed", "message": "数据已被他人修改，请刷新后重试"}), 412
 
     @app.errorhandler(IntegrityError)
     def integrity_error(error: IntegrityError):

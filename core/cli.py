@@ -7,7 +7,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
-from core.db import city_wide, db
+from core.db import db, tenant_scope
 
 
 def _create_app() -> Flask:
@@ -29,32 +29,27 @@ def plugins_command() -> None:
 
     registry = current_app.extensions["xingfeng"]
     dists = registry.distributions()
-    with city_wide("list plugin enablement for `xingfeng plugins`", actor="cli"):
-        tenants = {t.id: t for t in db.session.scalars(select(Tenant).order_by(Tenant.id))}
-        units = {u.id: u for u in db.session.scalars(select(Unit))}
-        settings = db.session.scalars(select(PluginSetting).order_by(PluginSetting.tenant_id)).all()
-        lines = []
-        for plugin_name, slugs in registry.plugin_domains.items():
-            dist, version = dists.get(plugin_name, ("xingfeng (core)", "-"))
-            for slug in slugs:
-                domain = registry.domains[slug]
-                lines.append(f"{plugin_name}  {domain.name} ({domain.name_en})  [{dist} {version}]")
-                if not domain.switchable:
-                    lines.append("    enabled everywhere (core domain)")
-                    continue
-                on = [
-                    tenants[s.tenant_id].slug for s in settings if s.domain == slug and s.unit_id is None and s.enabled
-                ]
-                lines.append(f"    tenants: {', '.join(on) if on else '(none)'}")
-                for s in settings:
-                    if s.domain == slug and s.unit_id is not None:
-                        unit = units.get(s.unit_id)
-                        state = "on" if s.enabled else "off"
-                        lines.append(
-                            f"    override {state}: {tenants[s.tenant_id].slug} / {unit.name if unit else s.unit_id}"
-                        )
-    for line in lines:
-        click.echo(line)
+    tenants = db.session.scalars(select(Tenant).order_by(Tenant.id)).all()
+    settings: list[tuple[str, str | None, str, bool]] = []  # (tenant slug, unit name, domain, enabled)
+    for tenant in tenants:
+        # Each tenant in its own scope, as the application role sees it: no city-wide opt-out needed.
+        with tenant_scope(tenant.id):
+            units = {u.id: u.name for u in db.session.scalars(select(Unit))}
+            for s in db.session.scalars(select(PluginSetting).order_by(PluginSetting.id)):
+                settings.append((tenant.slug, units.get(s.unit_id) if s.unit_id else None, s.domain, s.enabled))
+    for plugin_name, slugs in registry.plugin_domains.items():
+        dist, version = dists.get(plugin_name, ("xingfeng (core)", "-"))
+        for slug in slugs:
+            domain = registry.domains[slug]
+            click.echo(f"{plugin_name}  {domain.name} ({domain.name_en})  [{dist} {version}]")
+            if not domain.switchable:
+                click.echo("    enabled everywhere (core domain)")
+                continue
+            on = [t for t, unit, d, enabled in settings if d == slug and unit is None and enabled]
+            click.echo(f"    tenants: {', '.join(on) if on else '(none)'}")
+            for t, unit, d, enabled in settings:
+                if d == slug and unit is not None:
+                    click.echo(f"    override {'on' if enabled else 'off'}: {t} / {unit}")
 
 
 def register_commands(app: Flask) -> None:

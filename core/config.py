@@ -11,6 +11,8 @@ DEFAULTS: dict[str, Any] = {
     "SQLALCHEMY_DATABASE_URI": None,
     #: owner role used by migrations on PostgreSQL; the app itself connects as a role that owns nothing
     "MIGRATIONS_DATABASE_URL": None,
+    #: the read-only xingfeng_reader login for the named city-wide opt-out (core.db.city_wide), PostgreSQL only
+    "READER_DATABASE_URL": None,
     #: how many proxies in front of the app set X-Forwarded-For (0: none; the address rate limit needs it)
     "PROXY_FIX_X_FOR": 0,
     "SQLALCHEMY_ENGINE_OPTIONS": {},
@@ -53,7 +55,7 @@ def from_environment(config: dict[str, Any]) -> None:
     """Read the well-known unprefixed variables; ``XINGFENG_*`` ones are read by Flask itself."""
     if os.environ.get("DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
-    for name in ("SECRET_KEY", "REDIS_URL", "MIGRATIONS_DATABASE_URL"):
+    for name in ("SECRET_KEY", "REDIS_URL", "MIGRATIONS_DATABASE_URL", "READER_DATABASE_URL"):
         if os.environ.get(name):
             config[name] = os.environ[name]
 

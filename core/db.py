@@ -135,34 +135,61 @@ def tenant_scope(tenant_id: int | None, session: Session | None = None):
         set_tenant(previous, session)
 
 
+_reader_engines: dict[str, Any] = {}
+
+
+def _reader_engine() -> Engine:
+    """The engine of the read-only reader login (PostgreSQL), or a query-only one on the same SQLite file."""
+    from flask import current_app
+
+    from core.config import database_url
+
+    main = db.engine
+    if main.dialect.name == "postgresql":
+        url = database_url(current_app.config.get("READER_DATABASE_URL"))
+        if not url:
+            raise RuntimeError("READER_DATABASE_URL is not set: city-wide reads need the xingfeng_reader login")
+    else:
+        url = main.url.render_as_string(hide_password=False)
+    if url not in _reader_engines:
+        from sqlalchemy import create_engine
+
+        engine = create_engine(url, pool_pre_ping=True)
+        if engine.dialect.name == "sqlite":
+
+            @event.listens_for(engine, "connect")
+            def _query_only(dbapi_connection: Any, connection_record: Any) -> None:
+                dbapi_connection.execute("PRAGMA query_only = 1")
+
+        _reader_engines[url] = engine
+    return _reader_engines[url]
+
+
 @contextmanager
 def city_wide(reason: str, actor: str = "system"):
     """The one named opt-out from the tenant scope: a read-only view of every tenant, logged on each use.
 
-    On PostgreSQL the block runs inside a savepoint as the read-only ``xingfeng_reader`` role (never the
-    owner); on SQLite the connection is put in query-only mode. Whatever the block loads, it must turn into
-    plain values before it ends: the savepoint is rolled back.
+    It yields its own session on a separate login, ``xingfeng_reader`` (SELECT only, and a policy that shows it
+    every tenant's rows), never the owner. The application's role is not a member of it, so nothing run on the
+    application's connection can switch to it. On SQLite the session's connection is query-only. Read with the
+    yielded session; its objects are for reading and are gone when the block ends.
     """
-    session = db.session()
     log.info("city-wide read by %s: %s", actor, reason)
-    nested = session.begin_nested()
-    conn = session.connection()
-    postgres = conn.dialect.name == "postgresql"
-    conn.execute(text(f"SET LOCAL ROLE {READER_ROLE}") if postgres else text("PRAGMA query_only = 1"))
+    session = Session(_reader_engine())
     session.info["all_tenants"] = True
     try:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SET TRANSACTION READ ONLY"))
         yield session
     finally:
-        session.info.pop("all_tenants", None)
-        if nested.is_active:
-            nested.rollback()
-        if not postgres:
-            session.connection().execute(text("PRAGMA query_only = 0"))
+        session.rollback()
+        session.close()
 
 
 @event.listens_for(Session, "after_begin")
 def _after_begin(session: Session, transaction: Any, connection: Any) -> None:
-    if transaction.nested or "tenant_id" not in session.info:
+    # Every transaction says which tenant it belongs to, none included, so nothing leaks in from an earlier one.
+    if transaction.nested or session.info.get("all_tenants"):
         return
     _push_setting(session, connection)
 
@@ -221,7 +248,7 @@ def scoped_get(model: type, ident: int) -> Any:
 
     ``Session.get`` may answer from the identity map without asking the database, and so without the filter.
     """
-    if not isinstance(ident, int):
+    if not isinstance(ident, int) or not -(2**63) <= ident < 2**63:
         return None
     return db.session.scalar(select(model).where(model.id == ident))
 

@@ -34,13 +34,32 @@ def ensure_roles() -> None:
     op.execute(f"ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO {READER_ROLE}")
 
 
+#: tables whose rows the application may add but never change or remove
+APPEND_ONLY = ("problem_event",)
+#: tables the reader login must not see (credentials)
+SECRET_TABLES = ("api_token", "user_account")
+
+
 def grant_existing() -> None:
-    """Grant on the tables and sequences that exist now (ALTER DEFAULT PRIVILEGES covers later ones)."""
+    """Grant on the tables and sequences that exist now (ALTER DEFAULT PRIVILEGES covers later ones).
+
+    Re-applies the limits every time, so that a later migration calling this cannot undo them.
+    """
     if not _postgres():
         return
     op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}")
     op.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}")
     op.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {READER_ROLE}")
+    op.execute(f"REVOKE ALL ON alembic_version FROM {APP_ROLE}, {READER_ROLE}")
+    existing = {
+        r[0] for r in op.get_bind().exec_driver_sql("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+    }
+    for table in APPEND_ONLY:
+        if table in existing:
+            op.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {APP_ROLE}")
+    for table in SECRET_TABLES:
+        if table in existing:
+            op.execute(f"REVOKE ALL ON {table} FROM {READER_ROLE}")
 
 
 def enable(table: str) -> None:

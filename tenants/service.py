@@ -45,9 +45,14 @@ def update_tenant(tenant: Tenant, changes: dict[str, Any]) -> Tenant:
             raise FieldError("code", "该编号前缀已被使用")
     if "status" in changes and changes["status"] not in TENANT_STATUSES:
         raise FieldError("status", "应为 active 或 suspended")
+    suspending = changes.get("status") == "suspended" and tenant.status != "suspended"
     for key in ("name", "code", "status"):
         if key in changes:
             setattr(tenant, key, changes[key])
+    if suspending:
+        # Tokens from before a suspension must not come back to life when the tenant is reactivated.
+        for user in db.session.scalars(select(User).where(User.tenant_id == tenant.id)):
+            auth_service.revoke_all_tokens(user)
     db.session.flush()
     return tenant
 

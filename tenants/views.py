@@ -179,6 +179,9 @@ class CityUsers(MethodView):
 
 @object_loader("city_user_id")
 def _city_user_exists(user_id: int) -> bool:
+    # Tenant users are told nothing about city accounts: for them none exists.
+    if g.user.tenant_id is not None:
+        return False
     return db.session.scalar(select(User.id).where(User.id == user_id, User.tenant_id.is_(None))) is not None
 
 

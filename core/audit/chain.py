@@ -7,6 +7,7 @@ Each event's body is canonical JSON (sorted keys, no spaces, UTF-8) holding ever
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -41,10 +42,17 @@ def chain_hash(prev_hash: str, body: str) -> str:
 
 
 def personal(value: str | None) -> dict[str, str] | None:
-    """How personal data (a reporter's contact) enters the chain: only as a hash."""
+    """How personal data (a reporter's contact) enters the chain: only as a keyed hash.
+
+    A plain SHA-256 of a phone number is reversed by trying every number; an HMAC under the server's secret is
+    not, yet the same contact still gives the same value (so repeats can be matched).
+    """
     if value is None:
         return None
-    return {"sha256": hashlib.sha256(value.encode()).hexdigest()}
+    from flask import current_app
+
+    key = current_app.config["SECRET_KEY"].encode()
+    return {"hmac_sha256": hmac.new(key, value.encode(), hashlib.sha256).hexdigest()}
 
 
 def _head_for_update(tenant_id: int) -> AuditHead:

@@ -59,8 +59,11 @@ class Problem(TenantScoped, db.Model):
     tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenant.id", ondelete="RESTRICT"))
     #: 编号, e.g. DH-2024-0042: per tenant, never reused
     number: Mapped[str] = mapped_column(String(32))
-    #: optimistic-concurrency version, exposed as the ETag
+    #: optimistic-concurrency version, exposed as the ETag; raised by SQLAlchemy on every UPDATE
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Every UPDATE says WHERE version = <the one loaded> and raises it: a change made against a stale copy fails
+    # (StaleDataError -> 412) instead of silently overwriting another's.
+    __mapper_args__ = {"version_id_col": version}
     source: Mapped[str] = mapped_column(String(30))
     domain: Mapped[str] = mapped_column(String(40))
     category: Mapped[str] = mapped_column(String(60))

@@ -23,11 +23,13 @@ def _strict_ancestor(user: User, problem: Problem, units: list[Unit]) -> bool:
     unit = next((u for u in units if u.id == problem.unit_id), None)
     if unit is None:
         return False
-    chain = ancestor_ids(unit, units)
-    if len(chain) == 1:
-        # The county bureau's own problems have no unit above them inside the tenant; its own leaders act.
-        return user.unit_id == unit.id
-    return user.unit_id in chain[1:]
+    # Strictly above: the county bureau's own problems have no unit above them in the tenant; the city acts.
+    return user.unit_id in ancestor_ids(unit, units)[1:]
+
+
+def _is_root(problem: Problem, units: list[Unit]) -> bool:
+    unit = next((u for u in units if u.id == problem.unit_id), None)
+    return unit is not None and unit.parent_id is None
 
 
 def may_record(user: User, unit_id: int, units: list[Unit]) -> bool:
@@ -52,11 +54,12 @@ def is_responsible(user: User, problem: Problem) -> bool:
 
 
 def may_close(user: User, problem: Problem, units: list[Unit]) -> bool:
-    """销号, 退回 and extension decisions: a reviewer of a unit above, or the city for what it assigned."""
-    if problem.city_assigned:
-        return user.role == "city_supervisor"
+    """销号, 退回 and extension decisions: a reviewer of a unit above; the city for what it assigned and for the
+    county bureau's own problems (there is no unit above them in the tenant)."""
     if user.role == "city_supervisor":
-        return True
+        return problem.city_assigned or _is_root(problem, units)
+    if problem.city_assigned:
+        return False
     return user.role == "reviewer" and _strict_ancestor(user, problem, units)
 
 

@@ -116,7 +116,9 @@ def encode_cursor(problem: Problem, sort: str) -> str:
 def decode_cursor(cursor: str, sort: str) -> dict[str, Any]:
     try:
         raw = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        if raw["s"] != sort or not isinstance(raw["id"], int):
+        if raw["s"] != sort or not isinstance(raw["id"], int) or not 0 <= raw["id"] < 2**62:
+            raise ValueError
+        if not isinstance(raw["n"], str) or len(raw["n"]) > 64:
             raise ValueError
         if raw["d"] is not None:
             raw["d"] = date.fromisoformat(raw["d"])

@@ -177,10 +177,23 @@ def etag(problem: Problem) -> str:
     return f'"{problem.id}-{problem.version}"'
 
 
+def lock(problem: Problem) -> Problem:
+    """Re-read the problem and hold its row until the transaction ends, so that checks and change agree.
+
+    On PostgreSQL a concurrent change waits here; on SQLite writers are serialised by the database. The
+    version column guards the UPDATE in any case.
+    """
+    db.session.scalars(
+        select(Problem).where(Problem.id == problem.id).with_for_update().execution_options(populate_existing=True)
+    ).all()  # the rows must be read for the refresh to happen
+    return problem
+
+
 def check_if_match(problem: Problem, header: str | None) -> None:
     """Optimistic concurrency: a change must name the version it was made against."""
     if not header:
         raise ServiceError("修改问题须带 If-Match 请求头（取自 ETag）", status=428)
+    lock(problem)
     tags = {t.strip() for t in header.split(",")}
     if etag(problem) not in tags and f"W/{etag(problem)}" not in tags:
         raise ServiceError("该问题已被他人修改，请刷新后重试", status=412)
@@ -358,7 +371,7 @@ def _changed(problem: Problem, values: dict[str, Any]) -> dict[str, list[Any]]:
 
 
 def _bump(problem: Problem) -> None:
-    problem.version += 1
+    """Mark a change: the UPDATE raises the version (the mapper's version counter) and the time."""
     problem.updated_at = utcnow()
 
 
@@ -380,6 +393,14 @@ def update_problem(caller: Caller, problem: Problem, changes: dict[str, Any], if
     unit = caller.unit(values.get("unit_id", problem.unit_id))
     if unit is None:
         raise FieldError("unit_id", "责任单位不存在")
+    if (
+        "unit_id" in values
+        and values["unit_id"] != problem.unit_id
+        and not perm.may_record(caller.user, unit.id, caller.units)
+    ):
+        raise ServiceError(
+            "只能把问题交给本单位或下级单位", {"unit_id": ["只能把问题交给本单位或下级单位"]}, status=403
+        )
     domain = values.get("domain", problem.domain)
     if "domain" in values or "category" in values or "unit_id" in values:
         _check_domain(caller, unit, domain, values.get("category", problem.category))
@@ -390,8 +411,16 @@ def update_problem(caller: Caller, problem: Problem, changes: dict[str, Any], if
     if "deadline" in values or "deadline_working_days" in values:
         if values.get("deadline") and values.get("deadline_working_days"):
             raise FieldError("deadline_working_days", "整改时限只能给日期或工作日数之一")
+        # One way of giving the deadline replaces the other.
+        values.setdefault("deadline_working_days", None)
         values["deadline"], values["deadline_provisional"] = _deadline(caller, values, today_in_shanghai())
         values["original_deadline"] = values["deadline"]
+    rect_type = values.get("rectification_type", problem.rectification_type)
+    has_deadline = values.get("deadline", problem.deadline) or values.get(
+        "deadline_working_days", problem.deadline_working_days
+    )
+    if rect_type != "long_term" and not has_deadline:
+        raise FieldError("deadline", "立行立改和限期整改须有整改时限（日期或工作日数）")
     diff = _changed(problem, values)
     if diff:
         _bump(problem)
@@ -428,7 +457,18 @@ TRANSITIONS = {
 
 
 def allowed_moves(problem: Problem) -> list[str]:
-    return [t.action for t in TRANSITIONS.values() if problem.status in t.sources]
+    """The moves the problem's state allows (签收 only until it is signed)."""
+    return [
+        t.action
+        for t in TRANSITIONS.values()
+        if problem.status in t.sources and not (t.action == "sign" and problem.signed_at is not None)
+    ]
+
+
+def _state_conflict(problem: Problem, message: str, fields: dict | None = None) -> ServiceError:
+    error = ServiceError(message, fields, status=409)
+    error.extra = {"current": problem.status, "allowed": allowed_moves(problem)}
+    return error
 
 
 def _refuse_state(problem: Problem, action: str) -> None:
@@ -448,6 +488,7 @@ def _require(payload: dict[str, Any], name: str, label: str) -> Any:
 
 def transition(caller: Caller, problem: Problem, action: str, payload: dict[str, Any], if_match: str | None) -> Problem:
     """Move a problem along the declared lifecycle; any other move is refused with 409 and the allowed moves."""
+    lock(problem)
     if action not in TRANSITIONS or problem.status not in TRANSITIONS[action].sources:
         _refuse_state(problem, action)
     check_if_match(problem, if_match)
@@ -474,11 +515,11 @@ def transition(caller: Caller, problem: Problem, action: str, payload: dict[str,
             values.update(deadline=due.due, original_deadline=due.due, deadline_provisional=due.provisional)
     elif action == "sign":
         if problem.signed_at is not None:
-            raise Conflict("该问题已签收")
+            raise _state_conflict(problem, "该问题已签收")
         values["signed_at"] = now
     elif action == "submit":
         if problem.signed_at is None:
-            raise Conflict("责任单位须先签收")
+            raise _state_conflict(problem, "责任单位须先签收")
         notes = db.session.scalar(select(func.count(ProgressNote.id)).where(ProgressNote.problem_id == problem.id))
         files = db.session.scalar(select(func.count(Attachment.id)).where(Attachment.problem_id == problem.id))
         missing = {}
@@ -487,7 +528,7 @@ def transition(caller: Caller, problem: Problem, action: str, payload: dict[str,
         if not files:
             missing["evidence"] = ["提交验收前须上传至少一份佐证材料"]
         if missing:
-            raise ServiceError("提交验收的材料不全", missing, status=409)
+            raise _state_conflict(problem, "提交验收的材料不全", missing)
         values.update(submitted_at=now, submitted_by=caller.actor)
     elif action == "close":
         opinion = _require(payload, "opinion", "验收意见")
@@ -531,6 +572,12 @@ def transition(caller: Caller, problem: Problem, action: str, payload: dict[str,
     before = problem.status
     if rule.target is not None:
         values["status"] = rule.target
+    if rule.target in ("closed", "dismissed"):
+        # A finished problem has no deadline left to extend.
+        for ext in db.session.scalars(
+            select(Extension).where(Extension.problem_id == problem.id, Extension.status == "pending")
+        ):
+            ext.status, ext.decided_at, ext.decision_note = "cancelled", now, "问题已办结，申请自动撤销"
     diff = _changed(problem, values)
     _bump(problem)
     db.session.flush()
@@ -552,15 +599,18 @@ def _require_open(problem: Problem) -> None:
 
 def add_note(caller: Caller, problem: Problem, text: str) -> ProgressNote:
     """整改进展: the responsible unit (or the level above it) reports what was done."""
+    lock(problem)
     _require_open(problem)
     if not perm.may_edit(caller.user, problem, caller.units):
         raise ServiceError("无权为该问题填写进展", status=403)
     note = ProgressNote(problem_id=problem.id, author=caller.actor, text=text)
     db.session.add(note)
+    before = problem.progress
     problem.progress = text
     _bump(problem)  # 整改进展 changed: a version held from before must not overwrite it
     db.session.flush()
-    record(caller, problem, "note_added", {"note_id": note.id, "text": text})
+    data = {"note_id": note.id, "text": text, "changes": {"progress": [before, text]}}
+    record(caller, problem, "note_added", data)
     return note
 
 
@@ -573,6 +623,7 @@ def evidence_store():
 
 def add_attachment(caller: Caller, problem: Problem, stream, filename: str, note_id: int | None = None) -> Attachment:
     """Store an evidence file by content hash, after checking its type by content and its size."""
+    lock(problem)
     _require_open(problem)
     if not perm.may_edit(caller.user, problem, caller.units):
         raise ServiceError("无权为该问题上传佐证材料", status=403)
@@ -616,6 +667,7 @@ def get_attachment(caller: Caller, problem: Problem, attachment_id: int) -> Atta
 
 def request_extension(caller: Caller, problem: Problem, new_deadline: date, reason: str) -> Extension:
     """延期申请: made by the responsible unit before the deadline passes."""
+    lock(problem)
     if problem.status not in ("rectifying", "ongoing"):
         raise Conflict(f"问题当前为「{STATUSES[problem.status]}」，不能申请延期")
     if not perm.is_responsible(caller.user, problem):
@@ -652,6 +704,8 @@ def request_extension(caller: Caller, problem: Problem, new_deadline: date, reas
 
 def decide_extension(caller: Caller, problem: Problem, extension_id: int, approve: bool, note: str) -> Extension:
     """The closing level approves (the new deadline replaces the old for on-time counting) or rejects."""
+    lock(problem)
+    _require_open(problem)
     ext = scoped_get(Extension, extension_id)
     if ext is None or ext.problem_id != problem.id:
         raise NotFound("未找到该延期申请")
@@ -677,6 +731,7 @@ def decide_extension(caller: Caller, problem: Problem, extension_id: int, approv
 
 def add_referral(caller: Caller, problem: Problem, data: dict[str, Any]) -> Referral:
     """移送纪检监察: recorded on the problem, which goes on."""
+    lock(problem)
     if not (perm.may_assign(caller.user, problem, caller.units) or perm.may_close(caller.user, problem, caller.units)):
         raise ServiceError("无权记录移送", status=403)
     referral = Referral(problem_id=problem.id, recorded_by=caller.actor, **data)
@@ -708,10 +763,9 @@ def recompute_provisional(year: int) -> int:
                 )
             ).all()
             for problem in rows:
+                # Every estimate is recomputed, not only those ending in ``year``: a span across it changes too.
                 start = local_date(problem.assigned_at or problem.created_at)
                 due = cal.add_working_days(start, problem.deadline_working_days)
-                if due.due.year != year and problem.deadline and problem.deadline.year != year:
-                    continue
                 extended = problem.deadline != problem.original_deadline
                 values = {"deadline_provisional": due.provisional, "original_deadline": due.due}
                 if not extended:

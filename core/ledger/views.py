@@ -128,7 +128,7 @@ class Presenter:
             phase_name=self.phases.get(data["phase"], data["phase"]),
             status_name=STATUSES[status],
             light=self.light(data["deadline"], status),
-            allowed_moves=list(self.moves[status]),
+            allowed_moves=[m for m in self.moves[status] if not (m == "sign" and data["signed_at"] is not None)],
         )
         return data
 
@@ -361,7 +361,10 @@ class LocalFields(MethodView):
     @blp.response(200, LocalFieldSetSchema)
     def put(self, args):
         """Define the tenant's own fields as a new version; problems keep the version they were written under."""
-        return local_fields.define(args["fields"], service.Caller.current().actor)
+        actor = service.Caller.current().actor
+        fieldset = local_fields.define(args["fields"], actor)
+        chain.append("local_fields_defined", actor, {"version": fieldset.version, "fields": args["fields"]})
+        return fieldset
 
 
 @blp.tenant_route("/ledger/settings")
@@ -377,8 +380,10 @@ class LedgerSettings(MethodView):
     @blp.response(200, TenantSettingsSchema)
     def put(self, args):
         """Change the deadline settings of the tenant."""
+        before = service.yellow_days(g.tenant)
         g.tenant.settings = {**(g.tenant.settings or {}), "yellow_days": args["yellow_days"]}
         db.session.flush()
+        chain.append("settings_changed", service.Caller.current().actor, {"yellow_days": [before, args["yellow_days"]]})
         return {"yellow_days": args["yellow_days"]}
 
 

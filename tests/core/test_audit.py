@@ -133,10 +133,15 @@ def test_removed_last_event_is_caught_by_the_head(db, runner, tenant):
     assert "chain ends at 4, head says 5" in result.broken.reason
 
 
-def test_personal_data_enters_only_as_a_hash():
-    hashed = chain.personal("13800138000")
+def test_personal_data_enters_only_as_a_keyed_hash(app):
+    import hashlib
+
+    with app.app_context():
+        hashed = chain.personal("13800138000")
+        assert chain.personal("13800138000") == hashed  # the same contact matches itself
     assert "13800138000" not in chain.canonical({"contact": hashed})
-    assert len(hashed["sha256"]) == 64
+    assert len(hashed["hmac_sha256"]) == 64
+    assert hashed["hmac_sha256"] != hashlib.sha256(b"13800138000").hexdigest()  # not reversible by trying numbers
 
 
 @postgres

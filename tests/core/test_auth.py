@@ -82,7 +82,9 @@ def test_suspended_tenant_cannot_log_in_and_its_tokens_stop(client, tenant, city
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
     assert login(client, "alpha.officer").status_code == 401
     client.patch("/api/v1/tenants/alpha", json={"status": "active"}, headers=city.headers("city_admin"))
-    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    # Reactivated, the users log in again; tokens from before the suspension stay dead.
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
+    assert login(client, "alpha.officer").status_code == 200
 
 
 def test_deactivated_user_loses_tokens(client, tenant):

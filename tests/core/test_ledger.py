@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from types import SimpleNamespace
 
+import pytest
 import time_machine
 from fixtures.data import refresh_tokens
 from fixtures.ledger import PNG, act, current_etag, post_problem, problem_body, upload
@@ -525,3 +526,134 @@ def test_light_window_agrees_with_the_calendar_rule(app, db, tenant):
         assert by_window == light(due, today, days, cal, True)
 
     check()
+
+
+def test_a_change_against_a_stale_copy_is_refused(client, clock, tenant):
+    """The row is re-read under lock before the If-Match check, and every UPDATE names the version it read."""
+    from sqlalchemy import text
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from core.ledger import service
+
+    p = create(client, tenant)
+    etag = p.headers["ETag"]
+    with tenant_scope(tenant.tenant.id):
+        problem = db.session.get(Problem, p.json["id"])
+        # Someone else changes the problem after we loaded it.
+        db.session.execute(
+            text("UPDATE problem SET version = version + 1, title = 'x' WHERE id = :i"), {"i": problem.id}
+        )
+        with pytest.raises(service.ServiceError) as refused:
+            service.check_if_match(problem, etag)
+        assert refused.value.status == 412
+        # Without the re-read, the UPDATE itself would find the version moved on.
+        db.session.expire_all()
+        problem = db.session.get(Problem, p.json["id"])
+        db.session.execute(text("UPDATE problem SET version = version + 1 WHERE id = :i"), {"i": problem.id})
+        problem.title = "lost update"
+        with pytest.raises(StaleDataError):
+            db.session.flush()
+        db.session.rollback()
+
+
+def test_patching_a_date_deadline_replaces_working_days(client, clock, tenant):
+    p = create(client, tenant, deadline=None, deadline_working_days=10)
+    h = {**tenant.headers("officer"), "If-Match": p.headers["ETag"]}
+    resp = client.patch(f"/api/v1/problems/{p.json['id']}", json={"deadline": "2024-12-31"}, headers=h)
+    assert resp.status_code == 200
+    assert resp.json["deadline_working_days"] is None
+    resp = act(client, tenant, "tenant_admin", p.json["id"], "assign", resp.headers["ETag"])
+    assert resp.json["deadline"] == "2024-12-31"
+
+
+def test_patch_keeps_the_deadline_rule_and_the_unit_rule(client, clock, tenant):
+    p = create(client, tenant)
+    url = f"/api/v1/problems/{p.json['id']}"
+    h = {**tenant.headers("officer"), "If-Match": p.headers["ETag"]}
+    assert client.patch(url, json={"deadline": None}, headers=h).status_code == 422
+    moved = client.patch(url, json={"unit_id": tenant.agency.id}, headers=h)
+    assert moved.status_code == 403
+    assert "unit_id" in moved.json["errors"]["json"]
+
+
+def test_closing_cancels_pending_extensions_and_decisions_need_an_open_problem(client, clock, tenant):
+    p = create(client, tenant, deadline="2024-10-10")
+    pid = p.json["id"]
+    resp = act(client, tenant, "tenant_admin", pid, "assign", p.headers["ETag"])
+    act(client, tenant, "officer", pid, "sign", resp.headers["ETag"])
+    ext = client.post(
+        f"/api/v1/problems/{pid}/extensions",
+        json={"new_deadline": "2024-12-31", "reason": "等待设备"},
+        headers=tenant.headers("officer"),
+    ).json
+    client.post(f"/api/v1/problems/{pid}/notes", json={"text": "已整改"}, headers=tenant.headers("officer"))
+    upload(client, tenant, pid)
+    resp = act(client, tenant, "officer", pid, "submit", current_etag(client, tenant, pid))
+    resp = act(client, tenant, "reviewer", pid, "close", resp.headers["ETag"], opinion="同意")
+    assert resp.json["status"] == "closed"
+    decided = client.post(
+        f"/api/v1/problems/{pid}/extensions/{ext['id']}/decision",
+        json={"approve": True},
+        headers=tenant.headers("reviewer"),
+    )
+    assert decided.status_code == 409
+    detail = client.get(f"/api/v1/problems/{pid}", headers=tenant.headers("officer")).json
+    assert detail["extensions"][0]["status"] == "cancelled"
+    assert detail["deadline"] == "2024-10-10"
+
+
+def test_sign_leaves_the_allowed_moves_once_signed(client, clock, tenant):
+    p = create(client, tenant)
+    resp = act(client, tenant, "tenant_admin", p.json["id"], "assign", p.headers["ETag"])
+    assert "sign" in resp.json["allowed_moves"]
+    resp = act(client, tenant, "officer", p.json["id"], "sign", resp.headers["ETag"])
+    assert resp.json["allowed_moves"] == ["submit", "ongoing"]
+    again = act(client, tenant, "officer", p.json["id"], "sign", resp.headers["ETag"])
+    assert again.status_code == 409
+    assert again.json["current"] == "rectifying"
+
+
+def test_the_county_bureaus_own_problems_are_assigned_and_closed_by_the_city(client, clock, tenant, city):
+    p = create(client, tenant, role="tenant_admin", unit_id=tenant.root.id)
+    # Nobody in the tenant stands above the bureau itself.
+    assert act(client, tenant, "tenant_admin", p.json["id"], "assign", p.headers["ETag"]).status_code == 403
+    resp = act(client, city, "city_supervisor", p.json["id"], "assign", p.headers["ETag"], prefix="/tenants/alpha")
+    assert resp.status_code == 200, resp.json
+
+
+def test_city_supervisor_closes_only_what_the_city_assigned(client, clock, tenant, city):
+    p = create(client, tenant)
+    pid = p.json["id"]
+    resp = act(client, tenant, "tenant_admin", pid, "assign", p.headers["ETag"])
+    act(client, tenant, "officer", pid, "sign", resp.headers["ETag"])
+    client.post(f"/api/v1/problems/{pid}/notes", json={"text": "已整改"}, headers=tenant.headers("officer"))
+    upload(client, tenant, pid)
+    resp = act(client, tenant, "officer", pid, "submit", current_etag(client, tenant, pid))
+    refused = act(
+        client, city, "city_supervisor", pid, "close", resp.headers["ETag"], prefix="/tenants/alpha", opinion="好"
+    )
+    assert refused.status_code == 403
+
+
+def test_tenant_settings_and_local_fields_are_audited(client, clock, tenant):
+    from core.audit.models import AuditEvent
+
+    h = tenant.headers("tenant_admin")
+    client.put("/api/v1/ledger/settings", json={"yellow_days": 5}, headers=h)
+    client.put(
+        "/api/v1/ledger/local-fields", json={"fields": [{"code": "no", "label": "号", "type": "text"}]}, headers=h
+    )
+    with tenant_scope(tenant.tenant.id):
+        kinds = [e.kind for e in db.session.scalars(db.select(AuditEvent).order_by(AuditEvent.seq))]
+    assert kinds == ["settings_changed", "local_fields_defined"]
+
+
+def test_a_tampered_cursor_is_a_422(client, clock, tenant):
+    import base64
+    import json as jsonlib
+
+    for raw in ({"s": "deadline", "id": 10**30, "d": None, "n": "x"}, {"s": "deadline", "id": 1, "d": None, "n": 5}):
+        cursor = base64.urlsafe_b64encode(jsonlib.dumps(raw).encode()).decode()
+        resp = client.get(f"/api/v1/problems?cursor={cursor}", headers=tenant.headers("officer"))
+        assert resp.status_code == 422
+        assert "cursor" in resp.json["errors"]["json"]
