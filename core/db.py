@@ -188,10 +188,13 @@ def city_wide(reason: str, actor: str = "system"):
 
 @event.listens_for(Session, "after_begin")
 def _after_begin(session: Session, transaction: Any, connection: Any) -> None:
-    # Every transaction says which tenant it belongs to, none included, so nothing leaks in from an earlier one.
     if transaction.nested or session.info.get("all_tenants"):
         return
-    _push_setting(session, connection)
+    # A transaction of our own starts with no tenant set (the setting is transaction-local), so saying "none"
+    # would cost a round trip on every request. A session joined to an outer transaction (the tests) must say
+    # it: a setting from an earlier "request" would still be in force there.
+    if "tenant_id" in session.info or session.info.get("outer_transaction"):
+        _push_setting(session, connection)
 
 
 @event.listens_for(Session, "do_orm_execute")
