@@ -8,7 +8,7 @@ DEMO_PASSWORD ?= xingfeng2026
 export FLASK_APP := core.app:create_app
 export XINGFENG_DEV := 1
 
-.PHONY: run test venv migrate demo lint test-pg clean
+.PHONY: run test venv migrate demo lint test-pg clean translations
 
 $(BIN)/xingfeng: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,11 @@ $(BIN)/xingfeng: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $@
 
-venv: $(BIN)/xingfeng
+venv: $(BIN)/xingfeng translations
+
+# The pages' English catalog, compiled from the .po kept in git.
+translations: $(BIN)/xingfeng
+	@$(BIN)/pybabel compile -d core/web/translations > /dev/null
 
 migrate: venv
 	$(BIN)/xingfeng db upgrade
@@ -26,7 +30,7 @@ demo: migrate
 
 run: demo
 	@echo
-	@echo "行风建设 Xingfeng is starting at http://$(HOST):$(PORT)/"
+	@echo "行风建设 Xingfeng is starting at http://$(HOST):$(PORT)/  (log in on the page with a user below)"
 	@echo "  API docs (Swagger UI): http://$(HOST):$(PORT)/api/docs"
 	@echo "  Log in: POST http://$(HOST):$(PORT)/api/v1/auth/login  {\"username\": ..., \"password\": \"$(DEMO_PASSWORD)\"}"
 	@echo "  Demo users (every one's password is $(DEMO_PASSWORD)):"

@@ -19,7 +19,7 @@ from core import config as config_module
 from core.api import pop_tenant_slug
 from core.db import db
 from core.errors import ServiceError
-from core.extensions import api, babel, limiter, migrate
+from core.extensions import api, babel, bootstrap, csrf, limiter, migrate
 from core.plugins import PluginRegistry, get_plugin_manager
 
 log = logging.getLogger(__name__)
@@ -47,10 +47,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]))
     app.json.ensure_ascii = False
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing or os.environ.get("XINGFENG_DEV"))
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, compare_type=True, render_as_batch=True)
-    babel.init_app(app)
+    app.config.setdefault(
+        "BABEL_TRANSLATION_DIRECTORIES", str(Path(__file__).resolve().parent / "web" / "translations")
+    )
+    babel.init_app(app, locale_selector=_locale)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
     limiter.init_app(app)
     _swagger_assets(app)
     api.init_app(app)
@@ -68,6 +75,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(admin_blp)
     api.register_blueprint(ledger_blp)
     api.register_blueprint(exchange_blp)
+    _web(app)
 
     pm = get_plugin_manager()
     registry = PluginRegistry.collect(pm)
@@ -79,6 +87,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_commands(app)
     pm.hook.xingfeng_startup(app=app)
     return app
+
+
+def _locale() -> str:
+    """Chinese unless the browser's session chose English."""
+    from flask import has_request_context, session
+
+    return session.get("lang", "zh") if has_request_context() else "zh"
+
+
+def _web(app: Flask) -> None:
+    from core.web import views  # noqa: F401 - registers the pages on the blueprint
+    from core.web.auth import login_manager
+    from core.web.blueprint import blp as web_blp
+
+    login_manager.init_app(app)
+    app.register_blueprint(web_blp)
 
 
 def _default_database(app: Flask) -> None:
@@ -139,6 +163,9 @@ def _request_boundary(app: Flask) -> None:
             "local_fields",
             "local_field_schemas",
             "system_caller",
+            "_login_user",
+            "csrf_token",
+            "_flask_babel",
         ):
             g.pop(key, None)
 

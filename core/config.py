@@ -43,6 +43,15 @@ DEFAULTS: dict[str, Any] = {
     "API_SPEC_OPTIONS": {"security": [{"bearerAuth": []}]},
     "JSON_AS_ASCII": False,
     "BABEL_DEFAULT_LOCALE": "zh",
+    # Web pages: Bootstrap from the installed package (no CDN); CSRF checked by the web blueprint's forms only
+    "BOOTSTRAP_SERVE_LOCAL": True,
+    "WTF_CSRF_CHECK_DEFAULT": False,
+    "WTF_CSRF_TIME_LIMIT": None,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    #: None: Secure outside development and tests (make run serves plain http on 127.0.0.1)
+    "SESSION_COOKIE_SECURE": None,
+    "PERMANENT_SESSION_LIFETIME": 8 * 3600,
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
     "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
     #: evidence files (佐证材料), stored by SHA-256; defaults to <instance>/evidence

@@ -1,0 +1,147 @@
+"""Web sessions: a login form, a session backed by one of our hashed tokens, logout and password change.
+
+The session cookie carries a bearer token of the user's (HttpOnly, SameSite, Secure outside development), so a
+suspended tenant, a deactivated user, a password change or logout ends the web session exactly as it ends the
+API's: both go through ``core.auth.service``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import LoginManager, UserMixin, current_user
+
+from core.auth import service
+from core.auth.guard import resolve_tenant
+from core.auth.models import ROLE_NAMES, User
+from core.db import db
+from core.extensions import limiter
+from core.web.blueprint import blp
+from core.web.forms import LoginForm, PasswordForm
+
+login_manager = LoginManager()
+login_manager.login_view = "web.login"
+login_manager.login_message = None
+
+
+class WebUser(UserMixin):
+    """The logged-in user as Flask-Login sees it, wrapping our User."""
+
+    def __init__(self, user: User):
+        self.user = user
+        self.id = str(user.id)
+
+    @property
+    def role_name(self) -> str:
+        return ROLE_NAMES[self.user.role]
+
+
+@login_manager.user_loader
+def _no_user_id(_user_id: str) -> None:
+    # Sessions carry a token, not a user id (see _load_from_session); a bare id never logs anyone in.
+    return None
+
+
+@login_manager.request_loader
+def _load_from_session(_request) -> WebUser | None:
+    token = session.get("api_token")
+    if not token:
+        return None
+    found = service.user_for_token(token)
+    if found is None:
+        session.pop("api_token", None)
+        return None
+    g.user, g.token = found
+    return WebUser(found[0])
+
+
+def page(*roles: str, tenant: bool = True) -> Callable:
+    """Decorate a page: logged in (else the login page), tenant resolved (404), role checked (403)."""
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return redirect(url_for("web.login", next=request.full_path))
+            resolve_tenant(g.user, required=tenant)
+            if roles and g.user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _safe_next(target: str | None) -> str:
+    # Only paths of this site: an open redirect would let a link send a freshly logged-in user elsewhere.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("web.home")
+
+
+@blp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: __import__("flask").current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
+def login():
+    """The login page."""
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        user = service.user_by_username(form.username.data)
+        if not service.verify_password(user, form.password.data):
+            error = _("用户名或密码错误")
+        elif not service.may_log_in(user):
+            error = _("账户已停用，或所在单位已暂停使用")
+        else:
+            token, _record = service.issue_token(user)
+            db.session.commit()
+            session.clear()
+            session["api_token"] = token
+            session.permanent = True
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("web/login.html", form=form, error=error), 401 if error else 200
+
+
+@blp.route("/logout", methods=["POST"])
+def logout():
+    """End the session and revoke its token."""
+    if current_user.is_authenticated:
+        service.revoke_token(g.token)
+        db.session.commit()
+    session.clear()
+    flash(_("已退出登录"), "info")
+    return redirect(url_for("web.login"))
+
+
+@blp.route("/password", methods=["GET", "POST"])
+@page(tenant=False)
+def password():
+    """Change one's own password; other sessions and tokens end."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not service.verify_password(g.user, form.old_password.data):
+            form.old_password.errors.append(_("原密码不正确"))
+        else:
+            reason = service.check_password_strength(form.new_password.data)
+            if reason:
+                form.new_password.errors.append(reason)
+            else:
+                service.set_password(g.user, form.new_password.data)
+                current = g.token
+                service.revoke_all_tokens(g.user)
+                current.revoked_at = None
+                db.session.commit()
+                flash(_("密码已修改"), "success")
+                return redirect(url_for("web.home"))
+    return render_template("web/password.html", form=form)
+
+
+@blp.route("/lang/<code>", methods=["POST"])
+def set_language(code: str):
+    """Switch the pages' language (中文 / English) for this browser."""
+    if code in ("zh", "en"):
+        session["lang"] = code
+    return redirect(_safe_next(request.form.get("next")))

@@ -1,0 +1,132 @@
+"""The web foundation without a browser: login, sessions, CSRF, language, the ledger page, tenant isolation."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fixtures.data import PASSWORD
+from fixtures.ledger import post_problem
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', html).group(
+        1
+    ) or re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def _token(client, path="/login") -> str:
+    html = client.get(path).get_data(as_text=True)
+    found = re.search(r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    return found.group(1)
+
+
+def log_in(client, username, password=PASSWORD):
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": _token(client)})
+
+
+def test_pages_use_only_assets_served_by_the_app(client):
+    html = client.get("/login").get_data(as_text=True)
+    assets = re.findall(r'(?:href|src)="([^"]+\.(?:css|js))"', html)
+    assert assets
+    for asset in assets:
+        assert asset.startswith("/"), asset
+        with client.get(asset) as resp:
+            assert resp.status_code == 200, asset
+    assert "http://" not in html
+    assert "https://" not in html
+
+
+def test_login_errors_are_in_chinese_and_the_session_cookie_is_guarded(client, tenant):
+    resp = log_in(client, "alpha.officer", "wrong-pass-1")
+    assert resp.status_code == 401
+    assert "用户名或密码错误" in resp.get_data(as_text=True)
+    empty = client.post("/login", data={"username": "", "password": "", "csrf_token": _token(client)})
+    assert "请输入用户名" in empty.get_data(as_text=True)
+    ok = log_in(client, "alpha.officer")
+    assert ok.status_code == 302
+    assert ok.headers["Location"] == "/"  # home sends a tenant user on to its ledger
+    assert client.get("/").headers["Location"].endswith("/ledger")
+    cookie = ok.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_forms_need_the_csrf_token(client, tenant):
+    resp = client.post("/login", data={"username": "alpha.officer", "password": PASSWORD})
+    assert resp.status_code == 400
+    assert "请求有误" in resp.get_data(as_text=True)
+
+
+def test_pages_need_a_login(client):
+    resp = client.get("/ledger")
+    assert resp.status_code == 302
+    assert "/login" in resp.headers["Location"]
+
+
+def test_ledger_page_shows_lights_and_counts(client, clock, tenant):
+    post_problem(client, tenant, title="已逾期的问题", deadline="2024-09-29")
+    post_problem(client, tenant, title="时间充裕的问题", deadline="2024-11-30")
+    log_in(client, "alpha.officer")
+    html = client.get("/ledger").get_data(as_text=True)
+    assert "已逾期的问题" in html
+    assert 'data-light="red"' in html
+    assert 'data-light="green"' in html
+    assert "共 2 项" in html
+    only_red = client.get("/ledger?light=red").get_data(as_text=True)
+    assert "已逾期的问题" in only_red
+    assert "时间充裕的问题" not in only_red
+    bad = client.get("/ledger?light=purple").get_data(as_text=True)
+    assert "应为以下之一" in bad
+
+
+def test_another_tenants_pages_do_not_exist(client, tenant, other_tenant):
+    log_in(client, "alpha.officer")
+    resp = client.get("/tenants/beta/ledger")
+    assert resp.status_code == 404
+    assert other_tenant.tenant.name not in resp.get_data(as_text=True)
+
+
+def test_city_users_choose_a_tenant(client, city, tenant):
+    log_in(client, "city.supervisor")
+    home = client.get("/").get_data(as_text=True)
+    assert tenant.tenant.name in home
+    assert client.get("/tenants/alpha/ledger").status_code == 200
+    assert client.get("/tenants/nosuch/ledger").status_code == 404
+
+
+def test_logout_ends_the_session_and_its_token(client, tenant):
+    log_in(client, "alpha.officer")
+    assert client.get("/ledger").status_code == 200
+    resp = client.post("/logout", data={"csrf_token": _token(client, "/ledger")})
+    assert resp.status_code == 302
+    assert client.get("/ledger").status_code == 302
+
+
+def test_suspending_the_tenant_ends_web_sessions(client, tenant, city):
+    log_in(client, "alpha.officer")
+    client.patch("/api/v1/tenants/alpha", json={"status": "suspended"}, headers=city.headers("city_admin"))
+    assert client.get("/ledger").status_code == 302
+
+
+def test_password_change_shows_errors_beside_the_field(client, tenant):
+    log_in(client, "alpha.viewer")
+    form = {"old_password": PASSWORD, "new_password": "new-pass-22", "confirm": "other-pass-22"}
+    resp = client.post("/password", data={**form, "csrf_token": _token(client, "/password")})
+    assert 'data-testid="error-confirm"' in resp.get_data(as_text=True)
+    assert "两次输入的新密码不一致" in resp.get_data(as_text=True)
+    form["confirm"] = "new-pass-22"
+    resp = client.post("/password", data={**form, "csrf_token": _token(client, "/password")})
+    assert resp.status_code == 302
+    client.post("/logout", data={"csrf_token": _token(client, "/ledger")})
+    assert log_in(client, "alpha.viewer", "new-pass-22").status_code == 302
+
+
+@pytest.mark.parametrize(("lang", "text"), [("en", "Problem ledger"), ("zh", "问题台账")])
+def test_chinese_by_default_english_available(client, tenant, lang, text):
+    log_in(client, "alpha.officer")
+    if lang == "en":
+        client.post("/lang/en", data={"csrf_token": _token(client, "/ledger"), "next": "/ledger"})
+    assert text in client.get("/ledger").get_data(as_text=True)
