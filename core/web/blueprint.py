@@ -6,6 +6,7 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
+from core.errors import ServiceError
 from core.extensions import csrf
 
 blp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/web/static")
@@ -45,4 +46,12 @@ def page_error(error: HTTPException):
     return render_template("web/error.html", code=error.code, message=message), error.code
 
 
+def service_error_page(error: ServiceError):
+    from core.db import db
+
+    db.session.rollback()
+    return render_template("web/error.html", code=error.status, message=error.message), error.status
+
+
 blp.register_error_handler(HTTPException, page_error)
+blp.register_error_handler(ServiceError, service_error_page)

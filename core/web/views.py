@@ -63,6 +63,7 @@ def _ledger():
         lights=LIGHTS,
         light_classes=LIGHT_CLASSES,
         units=caller.units,
+        prefix=f"/tenants/{g.tenant_slug}" if g.get("tenant_slug") else "",
         next_query=urlencode(
             [(k, v) for k, values in args.items() if k != "cursor" for v in values] + [("cursor", cursor or "")]
         ),
@@ -79,3 +80,228 @@ def ledger():
 @page(*READERS)
 def ledger_by_tenant():
     return _ledger()
+
+
+# --- one problem: record, see, move -------------------------------------------------------------------------
+
+from datetime import date as _date  # noqa: E402
+
+from flask import flash, send_file  # noqa: E402
+from flask_babel import gettext as _  # noqa: E402
+
+from core.audit import chain  # noqa: E402
+from core.errors import ServiceError  # noqa: E402
+from core.ledger import permissions as perm  # noqa: E402
+from core.ledger.models import (  # noqa: E402
+    RECTIFICATION_TYPES,
+    SEVERITIES,
+    SOURCES,
+    Attachment,
+    Extension,
+    ProgressNote,
+)
+from core.tenancy.service import registry  # noqa: E402
+
+WRITERS = ("city_supervisor", "tenant_admin", "officer", "reviewer")
+#: what each move asks for, as (field, label, input type)
+MOVE_INPUTS = {
+    "close": [("opinion", "验收意见", "textarea")],
+    "return": [("reason", "退回理由", "textarea")],
+    "dismiss": [("reason", "不予立项理由", "textarea")],
+    "ongoing": [("next_review_on", "下次复查日期", "date")],
+}
+
+
+def _prefix() -> str:
+    slug = g.get("tenant_slug")
+    return f"/tenants/{slug}" if slug else ""
+
+
+def _problem_url(problem_id: int) -> str:
+    return f"{_prefix()}/problems/{problem_id}"
+
+
+def _form_errors(error: ServiceError) -> dict[str, list[str]]:
+    out = {(f"cf_{k.split('.')[-1]}" if k.startswith("custom_fields.") else k): v for k, v in error.fields.items()}
+    return out or {"_": [error.message]}
+
+
+def _new_problem():
+    caller = service.Caller.current()
+    recordable = [u for u in caller.units if perm.may_record(g.user, u.id, caller.units)]
+    unit_id = request.values.get("unit_id", type=int) or (g.user.unit_id if g.user.unit_id else None)
+    unit = caller.unit(unit_id) if unit_id else (recordable[0] if recordable else None)
+    domains = [registry().domains[s] for s in caller.enabled_domains(unit)] if unit else []
+    domain_slug = request.values.get("domain") or "general"
+    domain = registry().domains.get(domain_slug) or registry().domains["general"]
+    fieldsets = [fs for fs in registry().fieldsets.values() if fs.domain == domain.slug]
+    custom = [f for fs in fieldsets for f in fs.describe()]
+    errors: dict[str, list[str]] = {}
+    values = request.form.to_dict()
+    if request.method == "POST":
+        data = {
+            "domain": domain.slug,
+            "category": values.get("category", ""),
+            "title": values.get("title", "").strip(),
+            "description": values.get("description", "").strip(),
+            "unit_id": unit.id if unit else None,
+            "rectification_type": values.get("rectification_type", "deadline"),
+            "severity": values.get("severity", "normal"),
+            "responsible_person": values.get("responsible_person", ""),
+            "responsible_leader": values.get("responsible_leader", ""),
+            "measures": values.get("measures", ""),
+            "custom_fields": {f["code"]: values[f"cf_{f['code']}"] for f in custom if values.get(f"cf_{f['code']}")},
+        }
+        if values.get("source"):
+            data["source"] = values["source"]
+        try:
+            if values.get("deadline"):
+                data["deadline"] = _date.fromisoformat(values["deadline"])
+            if values.get("deadline_working_days"):
+                data["deadline_working_days"] = int(values["deadline_working_days"])
+        except ValueError:
+            errors["deadline"] = [_("日期或工作日数格式无效")]
+        for name in ("title", "description", "category"):
+            if not data[name]:
+                errors[name] = [_("必填")]
+        if not errors:
+            try:
+                problem = service.create_problem(caller, data)
+                flash(_("已登记问题 %(number)s", number=problem.number), "success")
+                return redirect(_problem_url(problem.id))
+            except ServiceError as error:
+                errors = _form_errors(error)
+    return render_template(
+        "web/problem_new.html",
+        units=recordable,
+        unit=unit,
+        domains=domains,
+        domain=domain,
+        custom=custom,
+        values=values,
+        errors=errors,
+        sources=SOURCES,
+        severities=SEVERITIES,
+        rectification_types=RECTIFICATION_TYPES,
+    ), (422 if errors else 200)
+
+
+@blp.route("/problems/new", methods=["GET", "POST"])
+@page(*WRITERS)
+def new_problem():
+    return _new_problem()
+
+
+@blp.route("/tenants/<tenant>/problems/new", methods=["GET", "POST"])
+@page(*WRITERS)
+def new_problem_by_tenant():
+    return _new_problem()
+
+
+def _problem(problem_id: int):
+    caller = service.Caller.current()
+    problem = service.get_problem(caller, problem_id)  # 404 outside the caller's view
+    if request.method == "POST":
+        action = request.form.get("action", "")
+        etag = f'"{problem.id}-{request.form.get("version", "")}"'
+        try:
+            if action == "note":
+                service.add_note(caller, problem, request.form.get("text", "").strip() or _raise_required("text"))
+                flash(_("已填写整改进展"), "success")
+            elif action == "upload":
+                upload = request.files.get("file")
+                if upload is None or not upload.filename:
+                    _raise_required("file")
+                service.add_attachment(caller, problem, upload.stream, upload.filename)
+                flash(_("已上传佐证材料"), "success")
+            else:
+                payload = {k: v for k, v in request.form.items() if k in ("opinion", "reason", "measures") and v}
+                if request.form.get("next_review_on"):
+                    payload["next_review_on"] = _date.fromisoformat(request.form["next_review_on"])
+                service.transition(caller, problem, action, payload, etag)
+                flash(_("操作已完成"), "success")
+            return redirect(_problem_url(problem.id))
+        except ServiceError as error:
+            db_rollback()
+            details = "；".join("、".join(v) for v in error.fields.values())
+            flash(f"{error.message}（{details}）" if details else error.message, "danger")
+            return redirect(_problem_url(problem_id))
+    from core.ledger.views import Presenter
+
+    presenter = Presenter(caller)
+    events = chain.history(problem.id)
+    notes = _rows(ProgressNote, problem.id)
+    attachments = _rows(Attachment, problem.id)
+    extensions = _rows(Extension, problem.id)
+    import json
+
+    history = [
+        {"seq": e.seq, "at": e.at, "actor": e.actor, "kind": e.kind, "data": json.loads(e.body)["data"]} for e in events
+    ]
+    return render_template(
+        "web/problem.html",
+        p=presenter(problem),
+        problem=problem,
+        notes=notes,
+        attachments=attachments,
+        extensions=extensions,
+        history=history,
+        move_inputs=MOVE_INPUTS,
+        transitions=service.TRANSITIONS,
+        light_classes=LIGHT_CLASSES,
+        prefix=_prefix(),
+    )
+
+
+def db_rollback() -> None:
+    from core.db import db
+
+    db.session.rollback()
+
+
+def _raise_required(field: str):
+    raise ServiceError(_("请填写后再提交"), {field: [_("必填")]})
+
+
+def _rows(model, problem_id):
+    from sqlalchemy import select
+
+    from core.db import db
+
+    return list(db.session.scalars(select(model).where(model.problem_id == problem_id).order_by(model.id)))
+
+
+@blp.route("/problems/<int:problem_id>", methods=["GET", "POST"])
+@page(*READERS)
+def problem_page(problem_id):
+    return _problem(problem_id)
+
+
+@blp.route("/tenants/<tenant>/problems/<int:problem_id>", methods=["GET", "POST"])
+@page(*READERS)
+def problem_page_by_tenant(problem_id):
+    return _problem(problem_id)
+
+
+def _download(problem_id: int, attachment_id: int):
+    from core.evidence import download_headers
+
+    caller = service.Caller.current()
+    problem = service.get_problem(caller, problem_id)
+    attachment = service.get_attachment(caller, problem, attachment_id)
+    store = service.evidence_store()
+    response = send_file(store.open(attachment.sha256), mimetype=attachment.content_type, max_age=0)
+    response.headers.update(download_headers(attachment.filename, attachment.content_type))
+    return response
+
+
+@blp.route("/problems/<int:problem_id>/attachments/<int:attachment_id>")
+@page(*READERS)
+def attachment_download(problem_id, attachment_id):
+    return _download(problem_id, attachment_id)
+
+
+@blp.route("/tenants/<tenant>/problems/<int:problem_id>/attachments/<int:attachment_id>")
+@page(*READERS)
+def attachment_download_by_tenant(problem_id, attachment_id):
+    return _download(problem_id, attachment_id)

@@ -65,3 +65,79 @@ def test_english_is_one_click_away(page):
     page.click("text=English")
     page.wait_for_load_state()
     assert "Problem ledger" in page.inner_text("body")
+
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def move(page, action, **fields):
+    form = page.locator(f"[data-testid=move-{action}]")
+    for name, value in fields.items():
+        form.locator(f"[name={name}]").fill(value)
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def test_the_main_path_in_the_browser(browser, live_server, tmp_path):
+    """Create, assign, sign, submit, return, resubmit and close a problem, with evidence, as four people would."""
+    evidence = tmp_path / "整改照片.png"
+    evidence.write_bytes(PNG)
+    contexts = {}
+
+    def as_user(username):
+        if username not in contexts:
+            context = browser.new_context(base_url=live_server, locale="zh-CN")
+            page = context.new_page()
+            log_in(page, username)
+            contexts[username] = page
+        return contexts[username]
+
+    try:
+        officer = as_user("lj.officer1")
+        officer.goto("/problems/new")
+        officer.select_option("#category", "attitude")
+        officer.fill("#title", "浏览器里登记的问题")
+        officer.fill("#description", "窗口人员对咨询群众不耐烦")
+        officer.fill("#deadline", "2099-06-30")
+        officer.click("[data-testid=new-problem] button[type=submit]")
+        officer.wait_for_load_state()
+        assert "已登记问题" in officer.inner_text("body"), officer.inner_text("body")[:500]
+        url = officer.url.replace(live_server, "")
+
+        admin = as_user("lj.admin")
+        admin.goto(url)
+        move(admin, "assign")
+        assert admin.inner_text("[data-testid=status]") == "整改中"
+
+        officer.goto(url)
+        move(officer, "sign")
+        officer.fill("#note-text", "已约谈当事人并组织培训")
+        officer.click("[data-testid=add-note] button[type=submit]")
+        officer.wait_for_load_state()
+        officer.set_input_files("#evidence", str(evidence))
+        officer.click("[data-testid=upload] button[type=submit]")
+        officer.wait_for_load_state()
+        assert "整改照片.png" in officer.inner_text("[data-testid=attachments]")
+        move(officer, "submit")
+        assert officer.inner_text("[data-testid=status]") == "已提交验收"
+
+        reviewer = as_user("lj.reviewer")
+        reviewer.goto(url)
+        move(reviewer, "return", reason="请补充培训签到表")
+        assert reviewer.inner_text("[data-testid=status]") == "整改中"
+
+        officer.goto(url)
+        move(officer, "submit")
+        reviewer.goto(url)
+        move(reviewer, "close", opinion="整改到位，同意销号")
+        assert reviewer.inner_text("[data-testid=status]") == "已销号"
+        assert reviewer.locator("[data-testid=history] li").count() == 9
+        with reviewer.expect_download() as download:
+            reviewer.click("[data-testid=attachments] a")
+        assert download.value.suggested_filename == "整改照片.png"
+    finally:
+        for page in contexts.values():
+            page.context.close()

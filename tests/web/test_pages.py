@@ -130,3 +130,74 @@ def test_chinese_by_default_english_available(client, tenant, lang, text):
     if lang == "en":
         client.post("/lang/en", data={"csrf_token": _token(client, "/ledger"), "next": "/ledger"})
     assert text in client.get("/ledger").get_data(as_text=True)
+
+
+def test_recording_a_problem_shows_errors_beside_the_fields(client, clock, tenant):
+    log_in(client, "alpha.officer")
+    token = _token(client, "/problems/new")
+    base = {"csrf_token": token, "domain": "supervision", "unit_id": tenant.station.id, "description": "描述",
+            "deadline": "2024-12-31"}  # fmt: skip
+    resp = client.post(
+        "/problems/new?domain=supervision",
+        data={"csrf_token": token, "domain": "supervision", "unit_id": tenant.station.id, "category": "",
+              "title": "", "description": "描述", "deadline": "2024-12-31", "cf_credit_code": "914403001922038217"},
+    )  # fmt: skip
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422
+    assert 'data-testid="error-title"' in html
+    assert 'data-testid="error-category"' in html
+    resp = client.post(
+        "/problems/new?domain=supervision",
+        data={**base, "category": "arbitrary_fees", "title": "乱收费", "cf_credit_code": "914403001922038217"},
+    )  # fmt: skip
+    assert resp.status_code == 422
+    assert "第18位" in resp.get_data(as_text=True)  # the credit code's check digit, named beside its field
+    resp = client.post(
+        "/problems/new?domain=supervision",
+        data={**base, "category": "arbitrary_fees", "title": "乱收费", "cf_credit_code": "914403001922038216"},
+    )  # fmt: skip
+    assert resp.status_code == 302
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "ALPH-2024-0001" in page
+
+
+def test_a_refused_move_is_told_and_changes_nothing(client, clock, tenant):
+    created = post_problem(client, tenant)
+    log_in(client, "alpha.officer")
+    url = f"/problems/{created.json['id']}"
+    resp = client.post(
+        url, data={"csrf_token": _token(client, url), "action": "assign", "version": created.json["version"]}
+    )
+    assert resp.status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert "当前用户无权对该问题执行此操作" in page
+    assert "待交办" in page
+
+
+def test_another_tenants_problem_page_does_not_exist(client, tenant, other_tenant):
+    created = post_problem(client, other_tenant, body=None)
+    log_in(client, "alpha.tenant_admin")
+    resp = client.get(f"/problems/{created.json['id']}")
+    assert resp.status_code == 404
+    assert "窗口人员服务态度生硬" not in resp.get_data(as_text=True)
+
+
+def test_every_page_string_has_an_english_translation():
+    """A string marked for translation in the pages but missing from the English catalog shows up as Chinese."""
+    from pathlib import Path
+
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parents[2]
+    method_map = [("core/web/**.py", "python"), ("core/web/templates/**.html", "jinja2")]
+    found = {
+        message if isinstance(message, str) else message[0]
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            str(root), method_map, keywords={"_": None, "_l": None, "gettext": None}
+        )
+    }
+    with open(root / "core/web/translations/en/LC_MESSAGES/messages.po", "rb") as f:
+        catalog = read_po(f, locale="en")
+    missing = sorted(m for m in found if m not in catalog or not catalog[m].string)
+    assert not missing, missing
