@@ -64,6 +64,9 @@ def _ledger():
         light_classes=LIGHT_CLASSES,
         units=caller.units,
         prefix=f"/tenants/{g.tenant_slug}" if g.get("tenant_slug") else "",
+        export_query=urlencode(
+            [(k, v) for k, values in args.items() if k not in ("cursor", "sort", "limit") for v in values]
+        ),
         next_query=urlencode(
             [(k, v) for k, values in args.items() if k != "cursor" for v in values] + [("cursor", cursor or "")]
         ),
@@ -305,3 +308,78 @@ def attachment_download(problem_id, attachment_id):
 @page(*READERS)
 def attachment_download_by_tenant(problem_id, attachment_id):
     return _download(problem_id, attachment_id)
+
+
+# --- export, extensions -------------------------------------------------------------------------------------
+
+
+def _export():
+    from core.ledger import excel
+    from core.ledger.exchange import _send_workbook
+    from core.ledger.schemas import ListQuerySchema
+
+    args = {k: v for k, v in request.args.lists() if v and v != [""]}
+    single = {"unit_id", "q", "deadline_from", "deadline_to", "responsible_person"}
+    try:
+        filters = ListQuerySchema().load({k: (v[0] if k in single else v) for k, v in args.items()})
+    except ValidationError:
+        filters = {}
+    caller = service.Caller.current()
+    export = excel.prepare_export(caller, filters)
+    return _send_workbook(
+        lambda out: excel.write_xlsx(export, out), excel.export_filename(caller.tenant.slug, "xlsx", export.today)
+    )
+
+
+@blp.route("/ledger/export.xlsx")
+@page(*READERS)
+def ledger_export():
+    """The ledger with the page's filters as an Excel workbook (the API's export, as a download)."""
+    return _export()
+
+
+@blp.route("/tenants/<tenant>/ledger/export.xlsx")
+@page(*READERS)
+def ledger_export_by_tenant():
+    return _export()
+
+
+def _extension(problem_id: int):
+    caller = service.Caller.current()
+    problem = service.get_problem(caller, problem_id)
+    try:
+        if request.form.get("extension_id"):
+            service.decide_extension(
+                caller,
+                problem,
+                int(request.form["extension_id"]),
+                request.form.get("approve") == "1",
+                request.form.get("note", ""),
+            )
+            flash(_("延期申请已处理"), "success")
+        else:
+            new_deadline = request.form.get("new_deadline", "")
+            reason = request.form.get("reason", "").strip()
+            if not new_deadline or not reason:
+                raise ServiceError(_("请填写后再提交"), {"new_deadline": [_("必填")]})
+            service.request_extension(caller, problem, _date.fromisoformat(new_deadline), reason)
+            flash(_("已提出延期申请"), "success")
+    except ServiceError as error:
+        db_rollback()
+        details = "；".join("、".join(v) for v in error.fields.values())
+        flash(f"{error.message}（{details}）" if details else error.message, "danger")
+    except ValueError:
+        flash(_("日期或工作日数格式无效"), "danger")
+    return redirect(_problem_url(problem_id))
+
+
+@blp.route("/problems/<int:problem_id>/extensions", methods=["POST"])
+@page(*WRITERS)
+def extension(problem_id):
+    return _extension(problem_id)
+
+
+@blp.route("/tenants/<tenant>/problems/<int:problem_id>/extensions", methods=["POST"])
+@page(*WRITERS)
+def extension_by_tenant(problem_id):
+    return _extension(problem_id)

@@ -31,7 +31,12 @@ def test_every_role_follows_every_link(page, username):
         text = page.inner_text("body")
         assert not [p for p in PLACEHOLDERS if p in text], (url, text[:300])
         for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
-            if href.startswith(page.url.split("/", 3)[0] + "//" + page.url.split("/", 3)[2]) and "cursor=" not in href:
+            if not href.startswith(page.url.split("/", 3)[0] + "//" + page.url.split("/", 3)[2]) or "cursor=" in href:
+                continue
+            if "/export." in href or "/attachments/" in href:
+                # A download, not a page: fetched with the page's session, it must answer 200 too.
+                assert page.request.get(href).status == 200, href
+            else:
                 queue.append(href)
     assert len(seen) >= 2
     assert not page.failures, page.failures
@@ -141,3 +146,19 @@ def test_the_main_path_in_the_browser(browser, live_server, tmp_path):
     finally:
         for page in contexts.values():
             page.context.close()
+
+
+def test_the_ledger_exports_to_an_excel_file_that_opens(page, tmp_path):
+    from openpyxl import load_workbook
+
+    log_in(page, "lj.officer1")
+    page.goto("/ledger")
+    with page.expect_download() as download:
+        page.click("[data-testid=export]")
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    assert path.name.startswith("问题台账-linjiang-")
+    sheet = load_workbook(path).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("编号", "问题来源", "问题类别", "问题描述")
+    assert any("窗口人员服务态度生硬" in (cell or "") for row in rows[1:] for cell in row if isinstance(cell, str))

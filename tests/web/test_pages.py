@@ -201,3 +201,29 @@ def test_every_page_string_has_an_english_translation():
         catalog = read_po(f, locale="en")
     missing = sorted(m for m in found if m not in catalog or not catalog[m].string)
     assert not missing, missing
+
+
+def test_extension_is_asked_and_decided_on_the_problem_page(client, clock, tenant):
+    from fixtures.ledger import act
+
+    created = post_problem(client, tenant, deadline="2024-10-10")
+    pid = created.json["id"]
+    act(client, tenant, "tenant_admin", pid, "assign", created.headers["ETag"])
+    log_in(client, "alpha.officer")
+    url = f"/problems/{pid}"
+    client.post(
+        f"{url}/extensions",
+        data={"csrf_token": _token(client, url), "new_deadline": "2024-11-30", "reason": "等待设备到货"},
+    )
+    page = client.get(url).get_data(as_text=True)
+    assert "已提出延期申请" in page
+    assert "待审批" in page
+    client.post("/logout", data={"csrf_token": _token(client, url)})
+    log_in(client, "alpha.reviewer")
+    extension_id = re.search(r'name="extension_id" value="(\d+)"', client.get(url).get_data(as_text=True)).group(1)
+    client.post(
+        f"{url}/extensions", data={"csrf_token": _token(client, url), "extension_id": extension_id, "approve": "1"}
+    )
+    page = client.get(url).get_data(as_text=True)
+    assert "已批准" in page
+    assert "2024-11-30" in page
