@@ -383,3 +383,97 @@ def extension(problem_id):
 @page(*WRITERS)
 def extension_by_tenant(problem_id):
     return _extension(problem_id)
+
+
+# --- edit and import ----------------------------------------------------------------------------------------
+
+EDIT_FIELDS = ("title", "description", "category", "severity", "responsible_person", "responsible_leader",
+               "measures", "progress", "completion")  # fmt: skip
+
+
+def _edit(problem_id: int):
+    caller = service.Caller.current()
+    problem = service.get_problem(caller, problem_id)
+    fieldsets = [fs for fs in registry().fieldsets.values() if fs.domain == problem.domain]
+    custom = [f for fs in fieldsets for f in fs.describe()]
+    domain = registry().domains.get(problem.domain)
+    errors: dict[str, list[str]] = {}
+    status = 200
+    values = {name: getattr(problem, name) for name in EDIT_FIELDS}
+    values.update({f"cf_{k}": v for k, v in (problem.custom_fields or {}).items()})
+    if request.method == "POST":
+        values = request.form.to_dict()
+        changes = {name: values.get(name, "").strip() for name in EDIT_FIELDS if name in values}
+        changes = {k: v for k, v in changes.items() if v != (getattr(problem, k) or "")}
+        custom_values = {f["code"]: values[f"cf_{f['code']}"] for f in custom if values.get(f"cf_{f['code']}")}
+        if custom_values != (problem.custom_fields or {}):
+            changes["custom_fields"] = custom_values
+        for name in ("title", "description", "category"):
+            if name in changes and not changes[name]:
+                errors[name] = [_("必填")]
+        if not errors:
+            try:
+                if changes:
+                    service.update_problem(caller, problem, changes, f'"{problem.id}-{values.get("version", "")}"')
+                    flash(_("已保存修改"), "success")
+                return redirect(_problem_url(problem.id))
+            except ServiceError as error:
+                db_rollback()
+                errors, status = _form_errors(error), error.status
+    if errors and status == 200:
+        status = 422
+    return render_template(
+        "web/problem_edit.html", problem=problem, domain=domain, custom=custom, values=values, errors=errors,
+        severities=SEVERITIES, prefix=_prefix(),
+    ), status  # fmt: skip
+
+
+@blp.route("/problems/<int:problem_id>/edit", methods=["GET", "POST"])
+@page(*WRITERS)
+def edit_problem(problem_id):
+    return _edit(problem_id)
+
+
+@blp.route("/tenants/<tenant>/problems/<int:problem_id>/edit", methods=["GET", "POST"])
+@page(*WRITERS)
+def edit_problem_by_tenant(problem_id):
+    return _edit(problem_id)
+
+
+def _import():
+    from core.ledger import excel
+
+    result, errors = None, None
+    if request.method == "POST":
+        upload = request.files.get("file")
+        caller = service.Caller.current()
+        try:
+            if upload is None or not upload.filename:
+                raise ServiceError(_("请选择要导入的 Excel 文件"), {"file": [_("必填")]})
+            result = excel.import_workbook(caller, upload.stream, upload.filename, request.form.get("dry_run") == "1")
+            if not result["dry_run"]:
+                from core.db import db
+
+                db.session.commit()
+        except ServiceError as error:
+            db_rollback()
+            payload = error.payload()
+            errors = {
+                "message": error.message,
+                "rows": payload.get("errors", {}).get("rows", []),
+                "fields": error.fields,
+            }
+    return render_template("web/import.html", result=result, errors=errors, prefix=_prefix()), (422 if errors else 200)
+
+
+@blp.route("/ledger/import", methods=["GET", "POST"])
+@page("city_supervisor", "tenant_admin", "officer")
+def ledger_import():
+    """Import a workbook in the export's layout: every bad cell is listed before anything is written."""
+    return _import()
+
+
+@blp.route("/tenants/<tenant>/ledger/import", methods=["GET", "POST"])
+@page("city_supervisor", "tenant_admin", "officer")
+def ledger_import_by_tenant():
+    return _import()

@@ -227,3 +227,46 @@ def test_extension_is_asked_and_decided_on_the_problem_page(client, clock, tenan
     page = client.get(url).get_data(as_text=True)
     assert "已批准" in page
     assert "2024-11-30" in page
+
+
+def test_editing_a_problem_is_audited_and_refuses_a_stale_form(client, clock, tenant):
+    created = post_problem(client, tenant)
+    url = f"/problems/{created.json['id']}"
+    log_in(client, "alpha.officer")
+    form_html = client.get(f"{url}/edit").get_data(as_text=True)
+    version = re.search(r'name="version" value="(\d+)"', form_html).group(1)
+    data = {"csrf_token": _token(client, f"{url}/edit"), "version": version, "title": "改过的标题",
+            "description": "描述", "category": "attitude", "severity": "normal"}  # fmt: skip
+    assert client.post(f"{url}/edit", data={**data, "title": ""}).status_code == 422
+    resp = client.post(f"{url}/edit", data=data)
+    assert resp.status_code == 302
+    assert "改过的标题" in client.get(url).get_data(as_text=True)
+    stale = client.post(f"{url}/edit", data={**data, "title": "又改一次"})  # the same, now old, version
+    assert stale.status_code == 412
+    history = client.get(f"/api/v1/problems/{created.json['id']}/history", headers=tenant.headers("officer")).json
+    assert history[-1]["data"]["changes"]["title"][1] == "改过的标题"
+
+
+def test_import_page_lists_every_bad_cell_and_writes_nothing(client, clock, tenant):
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["外部编号", "问题来源", "问题类别", "问题描述", "责任单位", "整改时限", "整改类型"])
+    ws.append(["R-1", "不存在的来源", "服务态度", "描述", "alpha 城关所", "2024-13-40", "限期整改"])
+    data = io.BytesIO()
+    wb.save(data)
+    log_in(client, "alpha.officer")
+    resp = client.post(
+        "/ledger/import",
+        data={"csrf_token": _token(client, "/ledger/import"), "file": (io.BytesIO(data.getvalue()), "台账.xlsx")},
+        content_type="multipart/form-data",
+    )
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422
+    assert 'data-testid="import-error-rows"' in html
+    assert "问题来源" in html
+    assert "整改时限" in html
+    assert client.get("/api/v1/problems", headers=tenant.headers("officer")).json["items"] == []
