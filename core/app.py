@@ -97,7 +97,7 @@ def _locale() -> str:
 
 
 def _web(app: Flask) -> None:
-    from core.web import views  # noqa: F401 - registers the pages on the blueprint
+    from core.web import admin, views  # noqa: F401 - registers the pages on the blueprint
     from core.web.auth import login_manager
     from core.web.blueprint import blp as web_blp
 

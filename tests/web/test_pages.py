@@ -270,3 +270,51 @@ def test_import_page_lists_every_bad_cell_and_writes_nothing(client, clock, tena
     assert "问题来源" in html
     assert "整改时限" in html
     assert client.get("/api/v1/problems", headers=tenant.headers("officer")).json["items"] == []
+
+
+def test_tenant_admin_manages_units_users_plugins_and_settings(client, tenant):
+    log_in(client, "alpha.tenant_admin")
+    token = _token(client, "/admin")
+    client.post("/admin", data={"csrf_token": token, "action": "add_unit", "code": "xinqu", "name": "新区所",
+                                "kind": "station", "parent_id": tenant.root.id})  # fmt: skip
+    page = client.get("/admin").get_data(as_text=True)
+    assert "新区所" in page
+    dup = client.post("/admin", data={"csrf_token": token, "action": "add_user", "username": "alpha.officer",
+                                      "name": "重复", "role": "officer", "unit_id": tenant.station.id})  # fmt: skip
+    assert dup.status_code == 302
+    assert "该用户名已被使用" in client.get("/admin").get_data(as_text=True)
+    client.post("/admin", data={"csrf_token": token, "action": "add_user", "username": "alpha.newbie",
+                                "name": "新同志", "role": "officer", "unit_id": tenant.station.id,
+                                "password": "newbie-pass-1"})  # fmt: skip
+    assert "alpha.newbie" in client.get("/admin").get_data(as_text=True)
+    client.post("/admin", data={"csrf_token": token, "action": "unit_plugin", "unit_id": tenant.station.id,
+                                "domain": "supervision", "state": "off"})  # fmt: skip
+    domains = {d["slug"] for d in client.get("/api/v1/domains", headers=tenant.headers("officer")).json}
+    assert "supervision" not in domains
+    client.post("/admin", data={"csrf_token": token, "action": "yellow_days", "yellow_days": "5"})
+    assert client.get("/api/v1/ledger/settings", headers=tenant.headers("officer")).json == {"yellow_days": 5}
+    bad = client.post("/admin", data={"csrf_token": token, "action": "yellow_days", "yellow_days": "99"})
+    assert bad.status_code == 302
+    assert "黄灯提前工作日数应为0到30" in client.get("/admin").get_data(as_text=True)
+
+
+def test_admin_pages_are_refused_to_other_roles(client, tenant, other_tenant):
+    log_in(client, "alpha.officer")
+    assert client.get("/admin").status_code == 403
+    assert client.get("/city/tenants").status_code == 403
+    client.post("/logout", data={"csrf_token": _token(client, "/ledger")})
+    log_in(client, "alpha.tenant_admin")
+    assert client.get("/tenants/beta/admin").status_code == 404
+
+
+def test_city_admin_manages_tenants(client, city, tenant):
+    log_in(client, "city.admin")
+    token = _token(client, "/city/tenants")
+    client.post(
+        "/city/tenants",
+        data={"csrf_token": token, "action": "add_tenant", "name": "伽马县局", "slug": "gamma", "code": "GM"},
+    )
+    assert "伽马县局" in client.get("/city/tenants").get_data(as_text=True)
+    client.post("/city/tenants", data={"csrf_token": token, "action": "status", "slug": "alpha", "active": "0"})
+    assert client.get("/api/v1/auth/me", headers=tenant.headers("officer")).status_code == 401
+    assert client.get("/tenants/alpha/admin").status_code == 200

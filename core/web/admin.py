@@ -1,0 +1,134 @@
+"""Administration pages: a tenant's units, users, plugin switches and ledger settings; the city's tenants.
+
+Every change goes through the same service functions as the admin API (tenants.service, core.tenancy.service,
+core.ledger), so the pages enforce exactly the API's rules.
+"""
+
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from core.audit import chain
+from core.auth.models import ROLE_NAMES, TENANT_ROLES
+from core.db import db
+from core.errors import ServiceError
+from core.ledger import service as ledger_service
+from core.tenancy.models import UNIT_KINDS, Tenant
+from core.tenancy.service import domain_states, registry, tenant_settings, units_of_tenant
+from core.web.auth import page
+from core.web.blueprint import blp
+from tenants import service
+
+MANAGERS = ("city_admin", "tenant_admin")
+
+
+def _prefix() -> str:
+    slug = g.get("tenant_slug")
+    return f"/tenants/{slug}" if slug else ""
+
+
+def _refused(error: ServiceError) -> None:
+    db.session.rollback()
+    details = "；".join("、".join(v) for v in error.fields.values())
+    flash(f"{error.message}（{details}）" if details else error.message, "danger")
+
+
+def _admin():
+    """Units, users, plugin switches and settings of the tenant, on one page with a form for each change."""
+    if request.method == "POST":
+        form = request.form
+        action = form.get("action")
+        try:
+            if action == "add_unit":
+                parent = form.get("parent_id", type=int)
+                service.create_unit(
+                    form.get("code", "").strip(), form.get("name", "").strip(), form.get("kind", ""), parent
+                )
+            elif action == "rename_unit":
+                service.update_unit(
+                    service.get_unit(form.get("unit_id", type=int)), {"name": form.get("name", "").strip()}
+                )
+            elif action == "add_user":
+                service.create_user(
+                    g.tenant, form.get("username", ""), form.get("name", "").strip(), form.get("role", ""),
+                    form.get("unit_id", type=int), form.get("is_liaison") == "1", form.get("password") or None,
+                )  # fmt: skip
+            elif action == "user_active":
+                user = service.get_user(form.get("user_id", type=int), g.tenant)
+                service.update_user(user, g.tenant, {"active": form.get("active") == "1"})
+            elif action == "unit_plugin":
+                value = {"on": True, "off": False}.get(form.get("state", ""))
+                unit = service.get_unit(form.get("unit_id", type=int))
+                if value and not tenant_settings().get(form.get("domain", ""), False):
+                    raise ServiceError(_("市局未对本局开放该业务插件，不能在单位启用"), status=409)
+                service.set_domain_for_unit(unit, form.get("domain", ""), value)
+            elif action == "tenant_plugin" and g.user.role == "city_admin":
+                service.set_domain_for_tenant(form.get("domain", ""), form.get("state") == "on")
+            elif action == "yellow_days":
+                days = form.get("yellow_days", type=int)
+                if days is None or not 0 <= days <= 30:
+                    raise ServiceError(_("黄灯提前工作日数应为0到30"), {"yellow_days": [_("应为0到30")]})
+                before = ledger_service.yellow_days(g.tenant)
+                g.tenant.settings = {**(g.tenant.settings or {}), "yellow_days": days}
+                chain.append("settings_changed", f"user:{g.user.id}", {"yellow_days": [before, days]})
+            else:
+                raise ServiceError(_("不支持该操作"), status=400)
+            db.session.commit()
+            flash(_("已保存"), "success")
+        except ServiceError as error:
+            _refused(error)
+        return redirect(f"{_prefix()}/admin")
+    units = units_of_tenant()
+    users = service.list_users(g.tenant)
+    states = {u.id: domain_states(u, units) for u in units}
+    return render_template(
+        "web/admin.html",
+        units=units,
+        users=users,
+        states=states,
+        tenant_switches=tenant_settings(),
+        domains={s: d for s, d in registry().domains.items() if d.switchable},
+        kinds=UNIT_KINDS,
+        roles={r: ROLE_NAMES[r] for r in TENANT_ROLES},
+        yellow_days=ledger_service.yellow_days(g.tenant),
+        prefix=_prefix(),
+    )
+
+
+@blp.route("/admin", methods=["GET", "POST"])
+@page(*MANAGERS)
+def admin():
+    return _admin()
+
+
+@blp.route("/tenants/<tenant>/admin", methods=["GET", "POST"])
+@page(*MANAGERS)
+def admin_by_tenant():
+    return _admin()
+
+
+@blp.route("/city/tenants", methods=["GET", "POST"])
+@page("city_admin", tenant=False)
+def city_tenants():
+    """The city's tenants: create one, suspend or reactivate it, and open its administration."""
+    if request.method == "POST":
+        form = request.form
+        try:
+            if form.get("action") == "add_tenant":
+                service.create_tenant(
+                    form.get("slug", "").strip(), form.get("name", "").strip(), form.get("code", "").strip()
+                )
+            else:
+                tenant = db.session.scalar(select(Tenant).where(Tenant.slug == form.get("slug", "")))
+                if tenant is None:
+                    raise ServiceError(_("未找到该县区局"), status=404)
+                service.update_tenant(tenant, {"status": "active" if form.get("active") == "1" else "suspended"})
+            db.session.commit()
+            flash(_("已保存"), "success")
+        except ServiceError as error:
+            _refused(error)
+        return redirect("/city/tenants")
+    tenants = db.session.scalars(select(Tenant).order_by(Tenant.id)).all()
+    return render_template("web/city_tenants.html", tenants=tenants)
