@@ -14,6 +14,7 @@ from core.audit import chain
 from core.auth.models import ROLE_NAMES, TENANT_ROLES
 from core.db import db
 from core.errors import ServiceError
+from core.ledger import fields as local_fields
 from core.ledger import service as ledger_service
 from core.tenancy.models import UNIT_KINDS, Tenant
 from core.tenancy.service import domain_states, registry, tenant_settings, units_of_tenant
@@ -33,6 +34,43 @@ def _refused(error: ServiceError) -> None:
     db.session.rollback()
     details = "；".join("、".join(v) for v in error.fields.values())
     flash(f"{error.message}（{details}）" if details else error.message, "danger")
+
+
+TYPE_NAMES = {"文本": "text", "数字": "number", "日期": "date", "单选": "choice", "是否": "boolean"}
+
+
+def _parse_local_fields(text: str) -> list[dict]:
+    """One field a line: 代码,名称,类型(文本/数字/日期/单选/是否),必填(是/否),选项(用|分隔)."""
+    definitions = []
+    for number, line in enumerate((x.strip() for x in text.splitlines()), start=1):
+        if not line:
+            continue
+        parts = [p.strip() for p in line.replace("，", ",").split(",")]
+        if len(parts) < 3:
+            raise ServiceError(_("第%(n)s行：至少要有代码、名称和类型", n=number), {"definitions": [line]})
+        kind = TYPE_NAMES.get(parts[2], parts[2])
+        definitions.append(
+            {
+                "code": parts[0],
+                "label": parts[1],
+                "type": kind,
+                "required": len(parts) > 3 and parts[3] in ("是", "必填", "yes", "true"),
+                "choices": [c for c in parts[4].split("|") if c] if len(parts) > 4 else [],
+            }
+        )
+    return definitions
+
+
+def _local_text() -> str:
+    current = local_fields.current()
+    names = {v: k for k, v in TYPE_NAMES.items()}
+    lines = []
+    for d in current.fields if current else []:
+        line = f"{d['code']},{d['label']},{names.get(d['type'], d['type'])},{'是' if d.get('required') else '否'}"
+        if d.get("choices"):
+            line += "," + "|".join(d["choices"])
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _admin():
@@ -66,6 +104,12 @@ def _admin():
                 service.set_domain_for_unit(unit, form.get("domain", ""), value)
             elif action == "tenant_plugin" and g.user.role == "city_admin":
                 service.set_domain_for_tenant(form.get("domain", ""), form.get("state") == "on")
+            elif action == "local_fields":
+                definitions = _parse_local_fields(form.get("definitions", ""))
+                fieldset = local_fields.define(definitions, f"user:{g.user.id}")
+                chain.append(
+                    "local_fields_defined", f"user:{g.user.id}", {"version": fieldset.version, "fields": definitions}
+                )
             elif action == "yellow_days":
                 days = form.get("yellow_days", type=int)
                 if days is None or not 0 <= days <= 30:
@@ -93,6 +137,7 @@ def _admin():
         kinds=UNIT_KINDS,
         roles={r: ROLE_NAMES[r] for r in TENANT_ROLES},
         yellow_days=ledger_service.yellow_days(g.tenant),
+        local_text=_local_text(),
         prefix=_prefix(),
     )
 

@@ -124,9 +124,42 @@ def _problem_url(problem_id: int) -> str:
     return f"{_prefix()}/problems/{problem_id}"
 
 
+FIELD_PREFIXES = {"custom_fields.": "cf_", "local_fields.": "lf_"}
+
+
 def _form_errors(error: ServiceError) -> dict[str, list[str]]:
-    out = {(f"cf_{k.split('.')[-1]}" if k.startswith("custom_fields.") else k): v for k, v in error.fields.items()}
+    """A service's refusal as errors keyed by the form's field names (plugin fields cf_*, own fields lf_*)."""
+    out = {}
+    for key, messages in error.fields.items():
+        prefix = next((p for p in FIELD_PREFIXES if key.startswith(p)), None)
+        out[FIELD_PREFIXES[prefix] + key.split(".")[-1] if prefix else key] = messages
     return out or {"_": [error.message]}
+
+
+def _local_definitions() -> list[dict]:
+    from core.ledger import fields as local_fields
+
+    current = local_fields.current()
+    return list(current.fields) if current else []
+
+
+def _local_values(values: dict, definitions: list[dict]) -> dict:
+    """The tenant's own fields from a form (lf_<code>), typed as the definitions say; empty ones left out."""
+    out = {}
+    for d in definitions:
+        raw = values.get(f"lf_{d['code']}", "")
+        if raw == "":
+            continue
+        if d["type"] == "boolean":
+            out[d["code"]] = raw == "1"
+        elif d["type"] == "number":
+            try:
+                out[d["code"]] = float(raw)
+            except ValueError:
+                out[d["code"]] = raw  # the schema names it
+        else:
+            out[d["code"]] = raw
+    return out
 
 
 def _new_problem():
@@ -139,6 +172,7 @@ def _new_problem():
     domain = registry().domains.get(domain_slug) or registry().domains["general"]
     fieldsets = [fs for fs in registry().fieldsets.values() if fs.domain == domain.slug]
     custom = [f for fs in fieldsets for f in fs.describe()]
+    local = _local_definitions()
     errors: dict[str, list[str]] = {}
     values = request.form.to_dict()
     if request.method == "POST":
@@ -154,6 +188,7 @@ def _new_problem():
             "responsible_leader": values.get("responsible_leader", ""),
             "measures": values.get("measures", ""),
             "custom_fields": {f["code"]: values[f"cf_{f['code']}"] for f in custom if values.get(f"cf_{f['code']}")},
+            "local_fields": _local_values(values, local),
         }
         if values.get("source"):
             data["source"] = values["source"]
@@ -181,6 +216,7 @@ def _new_problem():
         domains=domains,
         domain=domain,
         custom=custom,
+        local=local,
         values=values,
         errors=errors,
         sources=SOURCES,
@@ -397,10 +433,14 @@ def _edit(problem_id: int):
     fieldsets = [fs for fs in registry().fieldsets.values() if fs.domain == problem.domain]
     custom = [f for fs in fieldsets for f in fs.describe()]
     domain = registry().domains.get(problem.domain)
+    local = _local_definitions()
     errors: dict[str, list[str]] = {}
     status = 200
     values = {name: getattr(problem, name) for name in EDIT_FIELDS}
     values.update({f"cf_{k}": v for k, v in (problem.custom_fields or {}).items()})
+    values.update(
+        {f"lf_{k}": ("1" if v is True else "0" if v is False else v) for k, v in (problem.local_fields or {}).items()}
+    )
     if request.method == "POST":
         values = request.form.to_dict()
         changes = {name: values.get(name, "").strip() for name in EDIT_FIELDS if name in values}
@@ -408,6 +448,9 @@ def _edit(problem_id: int):
         custom_values = {f["code"]: values[f"cf_{f['code']}"] for f in custom if values.get(f"cf_{f['code']}")}
         if custom_values != (problem.custom_fields or {}):
             changes["custom_fields"] = custom_values
+        local_values = _local_values(values, local)
+        if local and local_values != (problem.local_fields or {}):
+            changes["local_fields"] = local_values
         for name in ("title", "description", "category"):
             if name in changes and not changes[name]:
                 errors[name] = [_("必填")]
@@ -423,8 +466,8 @@ def _edit(problem_id: int):
     if errors and status == 200:
         status = 422
     return render_template(
-        "web/problem_edit.html", problem=problem, domain=domain, custom=custom, values=values, errors=errors,
-        severities=SEVERITIES, prefix=_prefix(),
+        "web/problem_edit.html", problem=problem, domain=domain, custom=custom, local=local, values=values,
+        errors=errors, severities=SEVERITIES, prefix=_prefix(),
     ), status  # fmt: skip
 
 

@@ -318,3 +318,25 @@ def test_city_admin_manages_tenants(client, city, tenant):
     client.post("/city/tenants", data={"csrf_token": token, "action": "status", "slug": "alpha", "active": "0"})
     assert client.get("/api/v1/auth/me", headers=tenant.headers("officer")).status_code == 401
     assert client.get("/tenants/alpha/admin").status_code == 200
+
+
+def test_local_fields_are_defined_on_the_admin_page_and_appear_in_the_forms(client, clock, tenant):
+    log_in(client, "alpha.tenant_admin")
+    token = _token(client, "/admin")
+    definitions = "hotline_no,热线工单号,文本,是\nlevel,等级,单选,否,一级|二级"
+    client.post("/admin", data={"csrf_token": token, "action": "local_fields", "definitions": definitions})
+    assert "hotline_no,热线工单号,文本,是" in client.get("/admin").get_data(as_text=True)
+    form = client.get(f"/problems/new?unit_id={tenant.station.id}").get_data(as_text=True)
+    assert 'name="lf_hotline_no"' in form
+    assert "一级" in form
+    base = {"csrf_token": _token(client, "/problems/new"), "domain": "general", "unit_id": tenant.station.id,
+            "category": "attitude", "title": "热线反映", "description": "描述", "deadline": "2024-12-31"}  # fmt: skip
+    missing = client.post("/problems/new", data=base)
+    assert missing.status_code == 422
+    assert 'data-testid="error-lf_hotline_no"' in missing.get_data(as_text=True)
+    created = client.post("/problems/new", data={**base, "lf_hotline_no": "12315-0001", "lf_level": "一级"})
+    assert created.status_code == 302
+    pid = created.headers["Location"].rsplit("/", 1)[-1]
+    problem = client.get(f"/api/v1/problems/{pid}", headers=tenant.headers("tenant_admin")).json
+    assert problem["local_fields"] == {"hotline_no": "12315-0001", "level": "一级"}
+    assert problem["local_fields_version"] == 1
