@@ -106,6 +106,13 @@ from core.ledger.models import (  # noqa: E402
 from core.tenancy.service import registry  # noqa: E402
 
 WRITERS = ("city_supervisor", "tenant_admin", "officer", "reviewer")
+#: how each audit event reads in a problem's history
+EVENT_NAMES = {
+    "created": "登记", "updated": "修改", "assign": "交办", "sign": "签收", "submit": "提交验收", "close": "销号",
+    "return": "退回", "ongoing": "转为长期坚持", "dismiss": "不予立项", "note_added": "填写整改进展",
+    "evidence_added": "上传佐证材料", "extension_requested": "申请延期", "extension_decided": "审批延期",
+    "referred": "移送纪检监察", "deadline_recomputed": "重算整改时限", "imported_update": "导入更新",
+}  # fmt: skip
 #: what each move asks for, as (field, label, input type)
 MOVE_INPUTS = {
     "close": [("opinion", "验收意见", "textarea")],
@@ -274,9 +281,26 @@ def _problem(problem_id: int):
     extensions = _rows(Extension, problem.id)
     import json
 
-    history = [
-        {"seq": e.seq, "at": e.at, "actor": e.actor, "kind": e.kind, "data": json.loads(e.body)["data"]} for e in events
-    ]
+    from sqlalchemy import select
+
+    from core.auth.models import User
+    from core.calendar import SHANGHAI
+    from core.db import db
+
+    ids = {int(e.actor.split(":")[1]) for e in events if e.actor.startswith("user:")}
+    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
+    history = []
+    for e in events:
+        data = json.loads(e.body)["data"]
+        who = names.get(int(e.actor.split(":")[1]), e.actor) if e.actor.startswith("user:") else _("系统")
+        history.append(
+            {
+                "at": e.at.astimezone(SHANGHAI),
+                "who": who,
+                "what": _(EVENT_NAMES.get(e.kind, e.kind)),
+                "to": _(STATUSES[data["to"]]) if isinstance(data, dict) and data.get("to") in STATUSES else "",
+            }
+        )
     return render_template(
         "web/problem.html",
         p=presenter(problem),

@@ -162,3 +162,19 @@ def test_the_ledger_exports_to_an_excel_file_that_opens(page, tmp_path):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:4] == ("编号", "问题来源", "问题类别", "问题描述")
     assert any("窗口人员服务态度生硬" in (cell or "") for row in rows[1:] for cell in row if isinstance(cell, str))
+
+
+def test_usable_on_a_phone(browser, live_server):
+    context = browser.new_context(base_url=live_server, locale="zh-CN", viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        log_in(page, "lj.officer1")
+        page.goto("/ledger")
+        assert page.locator(".navbar-toggler").is_visible()
+        # Nothing wider than the screen but the ledger table, which scrolls inside its own box.
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, width
+        page.click(".navbar-toggler")
+        page.wait_for_selector("text=修改密码", state="visible")
+    finally:
+        context.close()
