@@ -84,6 +84,11 @@ def _admin():
                 service.create_unit(
                     form.get("code", "").strip(), form.get("name", "").strip(), form.get("kind", ""), parent
                 )
+            elif action == "move_unit":
+                unit = service.get_unit(form.get("unit_id", type=int))
+                service.update_unit(unit, {"parent_id": form.get("parent_id", type=int)})
+            elif action == "delete_unit":
+                service.delete_unit(service.get_unit(form.get("unit_id", type=int)), g.tenant)
             elif action == "rename_unit":
                 service.update_unit(
                     service.get_unit(form.get("unit_id", type=int)), {"name": form.get("name", "").strip()}
@@ -93,6 +98,13 @@ def _admin():
                     g.tenant, form.get("username", ""), form.get("name", "").strip(), form.get("role", ""),
                     form.get("unit_id", type=int), form.get("is_liaison") == "1", form.get("password") or None,
                 )  # fmt: skip
+            elif action == "edit_user":
+                user = service.get_user(form.get("user_id", type=int), g.tenant)
+                changes = {"role": form.get("role", user.role), "unit_id": form.get("unit_id", type=int),
+                           "is_liaison": form.get("is_liaison") == "1"}  # fmt: skip
+                if form.get("password"):
+                    changes["password"] = form["password"]
+                service.update_user(user, g.tenant, changes)
             elif action == "user_active":
                 user = service.get_user(form.get("user_id", type=int), g.tenant)
                 service.update_user(user, g.tenant, {"active": form.get("active") == "1"})

@@ -340,3 +340,22 @@ def test_local_fields_are_defined_on_the_admin_page_and_appear_in_the_forms(clie
     problem = client.get(f"/api/v1/problems/{pid}", headers=tenant.headers("tenant_admin")).json
     assert problem["local_fields"] == {"hotline_no": "12315-0001", "level": "一级"}
     assert problem["local_fields_version"] == 1
+
+
+def test_tenant_admin_changes_a_users_role_unit_and_password_and_moves_units(client, tenant):
+    log_in(client, "alpha.tenant_admin")
+    token = _token(client, "/admin")
+    viewer = tenant.users["viewer"]
+    client.post("/admin", data={"csrf_token": token, "action": "edit_user", "user_id": viewer.id, "role": "reviewer",
+                                "unit_id": tenant.root.id, "is_liaison": "1", "password": "fresh-pass-7"})  # fmt: skip
+    me = client.get("/api/v1/auth/me", headers=tenant.headers("viewer"))
+    assert me.status_code == 401  # a new password ends the old tokens
+    token_resp = client.post("/api/v1/auth/login", json={"username": "alpha.viewer", "password": "fresh-pass-7"})
+    assert token_resp.json["user"]["role"] == "reviewer"
+    assert token_resp.json["user"]["is_liaison"] is True
+    client.post("/admin", data={"csrf_token": token, "action": "move_unit", "unit_id": tenant.substation.id,
+                                "parent_id": tenant.agency.id})  # fmt: skip
+    moved = client.get(f"/api/v1/units/{tenant.substation.id}", headers=tenant.headers("tenant_admin")).json
+    assert moved["parent_id"] == tenant.agency.id
+    client.post("/admin", data={"csrf_token": token, "action": "delete_unit", "unit_id": tenant.station.id})
+    assert "该单位下还有" in client.get("/admin").get_data(as_text=True)
