@@ -63,6 +63,11 @@ def _ledger():
         lights=LIGHTS,
         light_classes=LIGHT_CLASSES,
         units=caller.units,
+        domain_names={
+            s: registry().domains[s].name for s in sorted(caller.enabled_domains(g.get("unit")) or registry().domains)
+        },
+        sources=SOURCES,
+        phases=service.phase_names(),
         prefix=f"/tenants/{g.tenant_slug}" if g.get("tenant_slug") else "",
         export_query=urlencode(
             [(k, v) for k, values in args.items() if k not in ("cursor", "sort", "limit") for v in values]

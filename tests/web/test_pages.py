@@ -359,3 +359,17 @@ def test_tenant_admin_changes_a_users_role_unit_and_password_and_moves_units(cli
     assert moved["parent_id"] == tenant.agency.id
     client.post("/admin", data={"csrf_token": token, "action": "delete_unit", "unit_id": tenant.station.id})
     assert "该单位下还有" in client.get("/admin").get_data(as_text=True)
+
+
+def test_ledger_page_offers_every_filter(client, clock, tenant):
+    post_problem(client, tenant, title="十月到期", deadline="2024-10-20", responsible_person="张三")
+    post_problem(client, tenant, title="十二月到期", deadline="2024-12-20", responsible_person="李四")
+    log_in(client, "alpha.officer")
+    page = client.get("/ledger").get_data(as_text=True)
+    for name in ("q", "status", "light", "unit_id", "domain", "source", "phase", "deadline_from", "deadline_to",
+                 "responsible_person"):  # fmt: skip
+        assert f'name="{name}"' in page, name
+    october = client.get("/ledger?deadline_to=2024-10-31").get_data(as_text=True)
+    assert "十月到期" in october
+    assert "十二月到期" not in october
+    assert "十月到期" not in client.get("/ledger?responsible_person=李四").get_data(as_text=True)
