@@ -19,7 +19,7 @@ from core.ledger import service as ledger_service
 from core.tenancy.models import UNIT_KINDS, Tenant
 from core.tenancy.service import domain_states, registry, tenant_settings, units_of_tenant
 from core.web.auth import page
-from core.web.blueprint import blp
+from core.web.blueprint import blp, flash_refusal
 from tenants import service
 
 MANAGERS = ("city_admin", "tenant_admin")
@@ -28,12 +28,6 @@ MANAGERS = ("city_admin", "tenant_admin")
 def _prefix() -> str:
     slug = g.get("tenant_slug")
     return f"/tenants/{slug}" if slug else ""
-
-
-def _refused(error: ServiceError) -> None:
-    db.session.rollback()
-    details = "；".join("、".join(v) for v in error.fields.values())
-    flash(f"{error.message}（{details}）" if details else error.message, "danger")
 
 
 TYPE_NAMES = {"文本": "text", "数字": "number", "日期": "date", "单选": "choice", "是否": "boolean"}
@@ -134,7 +128,7 @@ def _admin():
             db.session.commit()
             flash(_("已保存"), "success")
         except ServiceError as error:
-            _refused(error)
+            flash_refusal(error)
         return redirect(f"{_prefix()}/admin")
     units = units_of_tenant()
     users = service.list_users(g.tenant)
@@ -185,7 +179,7 @@ def city_tenants():
             db.session.commit()
             flash(_("已保存"), "success")
         except ServiceError as error:
-            _refused(error)
+            flash_refusal(error)
         return redirect("/city/tenants")
     tenants = db.session.scalars(select(Tenant).order_by(Tenant.id)).all()
     return render_template("web/city_tenants.html", tenants=tenants)

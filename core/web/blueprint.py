@@ -46,6 +46,17 @@ def page_error(error: HTTPException):
     return render_template("web/error.html", code=error.code, message=message), error.code
 
 
+def flash_refusal(error: ServiceError) -> None:
+    """Tell the user on the next page why a service refused, and undo whatever the request had begun."""
+    from flask import flash
+
+    from core.db import db
+
+    db.session.rollback()
+    details = "；".join("、".join(v) for v in error.fields.values())
+    flash(f"{error.message}（{details}）" if details else error.message, "danger")
+
+
 def service_error_page(error: ServiceError):
     from core.db import db
 

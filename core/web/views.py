@@ -13,7 +13,7 @@ from core.ledger.models import LIGHTS, STATUSES
 from core.ledger.schemas import PageQuerySchema
 from core.ledger.views import LIST_COLUMNS, READERS, Presenter
 from core.web.auth import page
-from core.web.blueprint import blp
+from core.web.blueprint import blp, flash_refusal
 
 LIGHT_CLASSES = {"red": "danger", "yellow": "warning", "green": "success"}
 
@@ -273,9 +273,7 @@ def _problem(problem_id: int):
                 flash(_("操作已完成"), "success")
             return redirect(_problem_url(problem.id))
         except ServiceError as error:
-            db_rollback()
-            details = "；".join("、".join(v) for v in error.fields.values())
-            flash(f"{error.message}（{details}）" if details else error.message, "danger")
+            flash_refusal(error)
             return redirect(_problem_url(problem_id))
     from core.ledger.views import Presenter
 
@@ -430,9 +428,7 @@ def _extension(problem_id: int):
             service.request_extension(caller, problem, _date.fromisoformat(new_deadline), reason)
             flash(_("已提出延期申请"), "success")
     except ServiceError as error:
-        db_rollback()
-        details = "；".join("、".join(v) for v in error.fields.values())
-        flash(f"{error.message}（{details}）" if details else error.message, "danger")
+        flash_refusal(error)
     except ValueError:
         flash(_("日期或工作日数格式无效"), "danger")
     return redirect(_problem_url(problem_id))
