@@ -41,7 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not app.config["SECRET_KEY"]:
         if not (app.debug or app.testing or os.environ.get("XINGFENG_DEV")):
             raise RuntimeError("SECRET_KEY is not set (set SECRET_KEY, or XINGFENG_DEV=1 on a development machine)")
-        app.config["SECRET_KEY"] = os.urandom(32).hex()
+        app.config["SECRET_KEY"] = _development_secret(app)
     if app.config["PROXY_FIX_X_FOR"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -87,6 +87,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_commands(app)
     pm.hook.xingfeng_startup(app=app)
     return app
+
+
+def _development_secret(app: Flask) -> str:
+    """A random key kept in the instance folder, so that every gunicorn worker of `make run` signs alike."""
+    if app.testing:
+        return os.urandom(32).hex()
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    path = Path(app.instance_path) / "dev-secret-key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    key = os.urandom(32).hex()
+    with os.fdopen(fd, "w") as out:
+        out.write(key)
+    return key
 
 
 def _locale() -> str:

@@ -72,3 +72,14 @@ def test_config_order_defaults_environment_override(monkeypatch, tmp_path):
     assert app.config["TOKEN_TTL_SECONDS"] == 60
     assert app.config["LOGIN_LIMIT_PER_ADDRESS"] == "9 per minute"
     assert app.config["PASSWORD_TIME_COST"] == 3
+
+
+def test_development_key_is_shared_by_every_worker(monkeypatch, tmp_path):
+    """`make run` starts several gunicorn workers without SECRET_KEY: they must sign sessions with one key."""
+    monkeypatch.setenv("XINGFENG_DEV", "1")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    url = f"sqlite:///{tmp_path / 'k.sqlite3'}"
+    first = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": None})
+    second = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": None})
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
+    assert len(first.config["SECRET_KEY"]) == 64
