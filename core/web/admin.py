@@ -18,7 +18,7 @@ from core.ledger import fields as local_fields
 from core.ledger import service as ledger_service
 from core.tenancy.models import UNIT_KINDS, Tenant
 from core.tenancy.service import domain_states, registry, tenant_settings, units_of_tenant
-from core.web.auth import page
+from core.web.auth import page, tenant_page
 from core.web.blueprint import blp, flash_refusal
 from tenants import service
 
@@ -148,15 +148,8 @@ def _admin():
     )
 
 
-@blp.route("/admin", methods=["GET", "POST"])
-@page(*MANAGERS)
+@tenant_page("/admin", *MANAGERS, methods=["GET", "POST"])
 def admin():
-    return _admin()
-
-
-@blp.route("/tenants/<tenant>/admin", methods=["GET", "POST"])
-@page(*MANAGERS)
-def admin_by_tenant():
     return _admin()
 
 

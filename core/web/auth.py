@@ -76,6 +76,21 @@ def page(*roles: str, tenant: bool = True) -> Callable:
     return decorator
 
 
+def tenant_page(rule: str, *roles: str, **options) -> Callable:
+    """Register a page at ``rule`` for tenant users and ``/tenants/<tenant>rule`` for city users, behind ``page``.
+
+    The same scheme as the API's ``Blueprint.tenant_route``: endpoints ``web.<name>`` and ``web.<name>_by_tenant``.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        guarded = page(*roles)(view)
+        blp.add_url_rule(rule, view.__name__, guarded, **options)
+        blp.add_url_rule(f"/tenants/<tenant>{rule}", f"{view.__name__}_by_tenant", guarded, **options)
+        return view
+
+    return decorator
+
+
 def _safe_next(target: str | None) -> str:
     # Only paths of this site: an open redirect would let a link send a freshly logged-in user elsewhere.
     if target and target.startswith("/") and not target.startswith("//"):

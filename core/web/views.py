@@ -11,8 +11,8 @@ from core.ledger import query as ledger_query
 from core.ledger import service
 from core.ledger.models import LIGHTS, STATUSES
 from core.ledger.schemas import PageQuerySchema
-from core.ledger.views import LIST_COLUMNS, READERS, Presenter
-from core.web.auth import page
+from core.ledger.views import LIST_COLUMNS, READERS, Presenter, _rows
+from core.web.auth import page, tenant_page
 from core.web.blueprint import blp, flash_refusal
 
 LIGHT_CLASSES = {"red": "danger", "yellow": "warning", "green": "success"}
@@ -78,15 +78,8 @@ def _ledger():
     )
 
 
-@blp.route("/ledger")
-@page(*READERS)
+@tenant_page("/ledger", *READERS)
 def ledger():
-    return _ledger()
-
-
-@blp.route("/tenants/<tenant>/ledger")
-@page(*READERS)
-def ledger_by_tenant():
     return _ledger()
 
 
@@ -237,15 +230,8 @@ def _new_problem():
     ), (422 if errors else 200)
 
 
-@blp.route("/problems/new", methods=["GET", "POST"])
-@page(*WRITERS)
+@tenant_page("/problems/new", *WRITERS, methods=["GET", "POST"])
 def new_problem():
-    return _new_problem()
-
-
-@blp.route("/tenants/<tenant>/problems/new", methods=["GET", "POST"])
-@page(*WRITERS)
-def new_problem_by_tenant():
     return _new_problem()
 
 
@@ -275,8 +261,6 @@ def _problem(problem_id: int):
         except ServiceError as error:
             flash_refusal(error)
             return redirect(_problem_url(problem_id))
-    from core.ledger.views import Presenter
-
     presenter = Presenter(caller)
     events = chain.history(problem.id)
     notes = _rows(ProgressNote, problem.id)
@@ -329,23 +313,8 @@ def _raise_required(field: str):
     raise ServiceError(_("请填写后再提交"), {field: [_("必填")]})
 
 
-def _rows(model, problem_id):
-    from sqlalchemy import select
-
-    from core.db import db
-
-    return list(db.session.scalars(select(model).where(model.problem_id == problem_id).order_by(model.id)))
-
-
-@blp.route("/problems/<int:problem_id>", methods=["GET", "POST"])
-@page(*READERS)
+@tenant_page("/problems/<int:problem_id>", *READERS, methods=["GET", "POST"])
 def problem_page(problem_id):
-    return _problem(problem_id)
-
-
-@blp.route("/tenants/<tenant>/problems/<int:problem_id>", methods=["GET", "POST"])
-@page(*READERS)
-def problem_page_by_tenant(problem_id):
     return _problem(problem_id)
 
 
@@ -361,15 +330,8 @@ def _download(problem_id: int, attachment_id: int):
     return response
 
 
-@blp.route("/problems/<int:problem_id>/attachments/<int:attachment_id>")
-@page(*READERS)
+@tenant_page("/problems/<int:problem_id>/attachments/<int:attachment_id>", *READERS)
 def attachment_download(problem_id, attachment_id):
-    return _download(problem_id, attachment_id)
-
-
-@blp.route("/tenants/<tenant>/problems/<int:problem_id>/attachments/<int:attachment_id>")
-@page(*READERS)
-def attachment_download_by_tenant(problem_id, attachment_id):
     return _download(problem_id, attachment_id)
 
 
@@ -394,16 +356,9 @@ def _export():
     )
 
 
-@blp.route("/ledger/export.xlsx")
-@page(*READERS)
+@tenant_page("/ledger/export.xlsx", *READERS)
 def ledger_export():
     """The ledger with the page's filters as an Excel workbook (the API's export, as a download)."""
-    return _export()
-
-
-@blp.route("/tenants/<tenant>/ledger/export.xlsx")
-@page(*READERS)
-def ledger_export_by_tenant():
     return _export()
 
 
@@ -434,15 +389,8 @@ def _extension(problem_id: int):
     return redirect(_problem_url(problem_id))
 
 
-@blp.route("/problems/<int:problem_id>/extensions", methods=["POST"])
-@page(*WRITERS)
+@tenant_page("/problems/<int:problem_id>/extensions", *WRITERS, methods=["POST"])
 def extension(problem_id):
-    return _extension(problem_id)
-
-
-@blp.route("/tenants/<tenant>/problems/<int:problem_id>/extensions", methods=["POST"])
-@page(*WRITERS)
-def extension_by_tenant(problem_id):
     return _extension(problem_id)
 
 
@@ -496,15 +444,8 @@ def _edit(problem_id: int):
     ), status  # fmt: skip
 
 
-@blp.route("/problems/<int:problem_id>/edit", methods=["GET", "POST"])
-@page(*WRITERS)
+@tenant_page("/problems/<int:problem_id>/edit", *WRITERS, methods=["GET", "POST"])
 def edit_problem(problem_id):
-    return _edit(problem_id)
-
-
-@blp.route("/tenants/<tenant>/problems/<int:problem_id>/edit", methods=["GET", "POST"])
-@page(*WRITERS)
-def edit_problem_by_tenant(problem_id):
     return _edit(problem_id)
 
 
@@ -534,14 +475,7 @@ def _import():
     return render_template("web/import.html", result=result, errors=errors, prefix=_prefix()), (422 if errors else 200)
 
 
-@blp.route("/ledger/import", methods=["GET", "POST"])
-@page("city_supervisor", "tenant_admin", "officer")
+@tenant_page("/ledger/import", "city_supervisor", "tenant_admin", "officer", methods=["GET", "POST"])
 def ledger_import():
     """Import a workbook in the export's layout: every bad cell is listed before anything is written."""
-    return _import()
-
-
-@blp.route("/tenants/<tenant>/ledger/import", methods=["GET", "POST"])
-@page("city_supervisor", "tenant_admin", "officer")
-def ledger_import_by_tenant():
     return _import()
