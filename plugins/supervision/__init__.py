@@ -1,7 +1,16 @@
-"""Daily supervision (日常监管): the domain plugin of the ``xingfeng`` entry point ``supervision``."""
+"""Daily supervision (日常监管): the domain plugin of the ``xingfeng`` entry point ``supervision``.
+
+It brings the domain and its categories, extra problem fields, six checklist templates, random-inspection tasks
+(双随机: pools, a redoable draw, results and their publication) with their API and pages, and the rule that a
+result not published within 20 working days becomes a ledger problem by itself.
+"""
+
+from pathlib import Path
 
 from core import hookimpl
-from core.domains import FieldSet, PluginBlueprint
+from core.domains import FieldSet, PluginBlueprint, PluginPages
+from plugins.supervision import pages  # noqa: F401 - registers the pages on the web blueprint
+from plugins.supervision.checklists import TEMPLATES
 from plugins.supervision.domain import DOMAIN
 from plugins.supervision.schemas import SupervisionFieldsSchema
 from plugins.supervision.views import blp
@@ -21,5 +30,32 @@ def xingfeng_register_fields():
 
 @hookimpl
 def xingfeng_register_blueprints():
-    """Register the credit-code check API."""
+    """Register the API: credit-code check and random-inspection tasks."""
     return [PluginBlueprint(slug="supervision-credit-code", domain=DOMAIN.slug, blueprint=blp)]
+
+
+@hookimpl
+def xingfeng_register_pages():
+    """Register the random-inspection task pages and their menu entry."""
+    return [
+        PluginPages(
+            slug="supervision",
+            domain=DOMAIN.slug,
+            templates=str(Path(__file__).resolve().parent / "templates"),
+            nav=(("双随机抽查", "/supervision/tasks"),),
+        )
+    ]
+
+
+@hookimpl
+def xingfeng_register_checklists():
+    """Register the daily-supervision checklist templates."""
+    return list(TEMPLATES)
+
+
+@hookimpl
+def xingfeng_sweep(tenant, today):
+    """Record a 结果未公示 problem for each task whose results passed their publication limit unpublished."""
+    from plugins.supervision.service import sweep
+
+    return sweep(tenant, today)
