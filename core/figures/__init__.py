@@ -1,0 +1,1 @@
+"""City oversight figures: rollups kept as events happen, figures for any period, snapshots, rankings, bulletins."""
