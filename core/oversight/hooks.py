@@ -1,0 +1,29 @@
+"""The oversight package's own hook implementations: notifications on ledger events.
+
+Registered by ``core.plugins.get_plugin_manager`` under the name ``oversight``; it brings no domain, so it is called
+wherever a problem changes.
+"""
+
+from __future__ import annotations
+
+from core.oversight import notify
+from core.plugins import hookimpl
+
+#: ledger event kind -> (notification kind, how the title reads)
+TOLD = {
+    "assign": ("assignment", "交办"),
+    "return": ("return", "退回"),
+}
+
+
+@hookimpl
+def xingfeng_after_problem_event(tenant, unit, actor, problem, event):
+    """Tell the responsible unit when a problem is assigned to it (交办) or returned to it (退回)."""
+    if event.kind not in TOLD:
+        return None
+    kind, label = TOLD[event.kind]
+    title = f"问题 {problem.number} {problem.title}：{label}"
+    if problem.deadline is not None:
+        title += f"（整改时限 {problem.deadline.isoformat()}）"
+    notify.notify_unit(problem.unit_id, f"{kind}:{problem.id}:{event.seq}", kind, title, f"/problems/{problem.id}")
+    return None
