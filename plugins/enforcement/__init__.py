@@ -1,9 +1,19 @@
-"""Enforcement case-file review (执法案卷评查): the plugin of the ``xingfeng`` entry point ``enforcement``."""
+"""Enforcement case-file review (执法案卷评查): the plugin of the ``xingfeng`` entry point ``enforcement``.
+
+Case files are registered (or imported), drawn at random for review with a recorded seed, and scored by a versioned
+rubric; a failing file becomes a ledger problem that closes only after a passing re-review.
+"""
+
+from pathlib import Path
 
 from core import hookimpl
-from core.domains import FieldSet
+from core.domains import FieldSet, PluginBlueprint, PluginPages
+from plugins.enforcement import pages  # noqa: F401 - registers the pages on the core's web blueprint
 from plugins.enforcement.domain import DOMAIN
 from plugins.enforcement.schemas import EnforcementFieldsSchema
+from plugins.enforcement.views import blp
+
+TEMPLATES = str(Path(__file__).resolve().parent / "templates")
 
 
 @hookimpl
@@ -16,3 +26,33 @@ def xingfeng_register_domains():
 def xingfeng_register_fields():
     """Register the enforcement domain's extra problem fields."""
     return [FieldSet(slug=DOMAIN.slug, domain=DOMAIN.slug, schema=EnforcementFieldsSchema)]
+
+
+@hookimpl
+def xingfeng_register_blueprints():
+    """Register the case-file review API."""
+    return [PluginBlueprint(slug="enforcement-case-review", domain=DOMAIN.slug, blueprint=blp)]
+
+
+@hookimpl
+def xingfeng_register_pages():
+    """Register the registry, sampling, rubric and statistics pages."""
+    return [
+        PluginPages(
+            slug="enforcement-case-review",
+            domain=DOMAIN.slug,
+            templates=TEMPLATES,
+            nav=(("执法案卷", "/enforcement/case-files"), ("案卷抽查", "/enforcement/samplings"),
+                 ("评查统计", "/enforcement/statistics")),
+        )
+    ]  # fmt: skip
+
+
+@hookimpl
+def xingfeng_validate_transition(tenant, unit, actor, problem, action, payload):
+    """A problem found by case-file review closes only after a passing re-review of the file."""
+    if action != "close":
+        return None
+    from plugins.enforcement.service import closure_refusal
+
+    return closure_refusal(problem)
