@@ -27,6 +27,7 @@ migrate: venv
 
 demo: migrate
 	$(BIN)/xingfeng tenants sync tenants/specs --default-password '$(DEMO_PASSWORD)'
+	$(BIN)/xingfeng public demo-channels
 
 run: demo
 	@echo

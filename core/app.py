@@ -67,6 +67,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _health(app)
 
     from core.auth.views import blp as auth_blp
+    from core.checklists.views import blp as checklists_blp
     from core.ledger.exchange import blp as exchange_blp
     from core.ledger.views import blp as ledger_blp
     from tenants.views import blp as admin_blp
@@ -75,12 +76,25 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(admin_blp)
     api.register_blueprint(ledger_blp)
     api.register_blueprint(exchange_blp)
-    _web(app)
+    from core.oversight.views import blp as oversight_blp
 
+    api.register_blueprint(oversight_blp)
+    from core.figures.views import blp as figures_blp
+
+    api.register_blueprint(figures_blp)
+    api.register_blueprint(checklists_blp)
+    from core.public.views import blp as public_reports_blp
+    from core.public.views import public_blp
+
+    api.register_blueprint(public_blp)
+    api.register_blueprint(public_reports_blp)
+
+    # Plugins load before the pages: a plugin's pages join the web blueprint when its module is imported.
     pm = get_plugin_manager()
     registry = PluginRegistry.collect(pm)
     app.extensions["xingfeng"] = registry
     _plugin_blueprints(app, registry)
+    _web(app)
 
     from core.cli import register_commands
 
@@ -114,11 +128,36 @@ def _locale() -> str:
 
 def _web(app: Flask) -> None:
     from core.web import admin, views  # noqa: F401 - registers the pages on the blueprint
+    from core.web import checklists as checklist_pages  # noqa: F401 - filling checklists
+    from core.web import figures as figure_pages  # noqa: F401 - the city's figures, rankings and bulletins
+    from core.web import oversight as oversight_pages  # noqa: F401 - supervision, reporting, notifications
+    from core.web import public as public_pages  # noqa: F401 - the public channel's pages
     from core.web.auth import login_manager
     from core.web.blueprint import blp as web_blp
 
     login_manager.init_app(app)
     app.register_blueprint(web_blp)
+    _plugin_pages(app)
+
+
+def _plugin_pages(app: Flask) -> None:
+    """Find plugins' page templates after the core's, and show their menu entries where their domain is on."""
+    from jinja2 import ChoiceLoader, FileSystemLoader
+
+    registry: PluginRegistry = app.extensions["xingfeng"]
+    folders = [item.templates for item in registry.pages.values()]
+    if folders:
+        app.jinja_loader = ChoiceLoader([app.jinja_loader, FileSystemLoader(folders)])
+
+    @app.context_processor
+    def plugin_nav():
+        from core.web.auth import _enabled_here
+
+        if g.get("tenant") is None:
+            return {"plugin_nav": []}
+        enabled = _enabled_here()
+        items = [item for item in registry.pages.values() if item.domain in enabled]
+        return {"plugin_nav": [entry for item in items for entry in item.nav]}
 
 
 def _default_database(app: Flask) -> None:

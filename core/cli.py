@@ -52,12 +52,28 @@ def plugins_command() -> None:
                     click.echo(f"    override {'on' if enabled else 'off'}: {t} / {unit}")
 
 
+@click.command("sweep")
+@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Sweep as of this date (YYYY-MM-DD, Asia/Shanghai); default today.")  # fmt: skip
+@with_appcontext
+def sweep_command(on) -> None:
+    """Record light changes, raise escalations and reminders, send mail; run by cron (safe to repeat)."""
+    from core.oversight.sweep import run_sweep
+
+    run = run_sweep(on.date() if on else None)
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(run.counts.items())) or "nothing new"
+    click.echo(f"sweep {run.id} for {run.today}: {counts}")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the subcommands; Flask-Migrate adds ``db`` itself."""
     from core.audit.cli import audit_group
+    from core.figures.cli import figures_group
     from tenants.cli import tenants_group, users_group
 
     app.cli.add_command(audit_group)
+    app.cli.add_command(figures_group)
     app.cli.add_command(plugins_command)
+    app.cli.add_command(sweep_command)
     app.cli.add_command(tenants_group)
     app.cli.add_command(users_group)

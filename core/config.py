@@ -57,6 +57,16 @@ DEFAULTS: dict[str, Any] = {
     #: evidence files (佐证材料), stored by SHA-256; defaults to <instance>/evidence
     "EVIDENCE_FOLDER": None,
     "EVIDENCE_MAX_BYTES": 20 * 1024 * 1024,
+    # E-mail of notifications (xingfeng sweep sends them); off while MAIL_SMTP_HOST is empty
+    "MAIL_SMTP_HOST": None,
+    "MAIL_SMTP_PORT": 25,
+    "MAIL_SMTP_STARTTLS": False,
+    "MAIL_SMTP_USERNAME": None,
+    "MAIL_SMTP_PASSWORD": None,
+    "MAIL_SMTP_TIMEOUT": 10,
+    "MAIL_FROM": "xingfeng@localhost",
+    #: the site's address as users reach it, put before the links in mails (e.g. https://xingfeng.example.gov.cn)
+    "MAIL_BASE_URL": "",
 }
 
 

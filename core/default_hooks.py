@@ -38,6 +38,16 @@ def xingfeng_register_blueprints():
 
 
 @hookimpl(trylast=True)
+def xingfeng_register_pages():
+    return []
+
+
+@hookimpl(trylast=True)
+def xingfeng_register_checklists():
+    return []
+
+
+@hookimpl(trylast=True)
 def xingfeng_startup(app):
     app.logger.debug("xingfeng core started with domains %s", ", ".join(app.extensions["xingfeng"].domains))
 
@@ -50,3 +60,8 @@ def xingfeng_validate_transition(tenant, unit, actor, problem, action, payload):
 @hookimpl(trylast=True)
 def xingfeng_after_problem_event(tenant, unit, actor, problem, event):
     return None
+
+
+@hookimpl(trylast=True)
+def xingfeng_sweep(tenant, today):
+    return 0

@@ -65,3 +65,20 @@ class PluginBlueprint:
     slug: str
     domain: str
     blueprint: Any = field(compare=False)
+
+
+@dataclass(frozen=True)
+class PluginPages:
+    """A plugin's web pages: a template folder, and the menu entries shown where the domain is enabled.
+
+    The pages themselves are registered with :func:`core.web.auth.tenant_page` (``domain=`` makes them 404 where
+    the domain is off) when the plugin module is imported; templates extend ``web/base.html``.
+
+    :param templates: absolute path of a folder searched for templates after the core's own.
+    :param nav: (Chinese label, path under the tenant prefix, e.g. ``/approval/cases``) pairs.
+    """
+
+    slug: str
+    domain: str
+    templates: str
+    nav: tuple[tuple[str, str], ...] = ()

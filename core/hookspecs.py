@@ -13,7 +13,8 @@ import pluggy
 if TYPE_CHECKING:
     from flask import Flask
 
-    from core.domains import Domain, FieldSet, PluginBlueprint
+    from core.checklists.templates import Template
+    from core.domains import Domain, FieldSet, PluginBlueprint, PluginPages
 
 hookspec = pluggy.HookspecMarker("xingfeng")
 
@@ -53,6 +54,31 @@ def xingfeng_register_blueprints() -> list[PluginBlueprint]:
     not enabled for the caller's unit.
 
     :return: a list of :class:`core.domains.PluginBlueprint`.
+    """
+
+
+@hookspec
+def xingfeng_register_pages() -> list[PluginPages]:
+    """Register a plugin's web pages: their template folder and menu entries.
+
+    Called once at start-up. The page views are added with :func:`core.web.auth.tenant_page` passing
+    ``domain=<slug>``, so that each answers 404 wherever the domain is not enabled at the user's unit; the menu
+    entries show only where it is.
+
+    :return: a list of :class:`core.domains.PluginPages`.
+    """
+
+
+@hookspec
+def xingfeng_register_checklists() -> list[Template]:
+    """Register a plugin's checklist templates (检查清单), each naming one of the plugin's domains.
+
+    Called once at start-up. A template is a :class:`core.checklists.templates.Template` with its items. The core
+    stores each distinct content of a template as a numbered version the first time it is offered; a release
+    that changes a template's content produces the next version, and filled checklists stay pinned to the
+    version they were filled with. Templates are offered only at the units where their domain is enabled.
+
+    :return: a list of :class:`core.checklists.templates.Template`.
     """
 
 
@@ -98,4 +124,21 @@ def xingfeng_after_problem_event(tenant, unit, actor, problem, event) -> None:
     :param actor: who made the change: a :class:`core.auth.models.User`, or a string such as ``system:<rule>``.
     :param problem: the :class:`core.ledger.models.Problem` after the change.
     :param event: the :class:`core.audit.models.AuditEvent` just appended (kind, data in its body).
+    """
+
+
+# --- the clock: called by ``xingfeng sweep`` (cron) -------------------------------------------------------------
+
+
+@hookspec
+def xingfeng_sweep(tenant, today) -> int | None:
+    """Do a plugin's time-driven work for one tenant (e.g. a result not published within its time limit).
+
+    Called by ``xingfeng sweep`` once per tenant, inside that tenant's scope, only for the plugins enabled at
+    one or more of the tenant's units; the implementation checks per-unit enablement itself. It must be safe to
+    run any number of times: whatever it records, it records exactly once (key it on the rule and the record).
+
+    :param tenant: the :class:`core.tenancy.models.Tenant` being swept.
+    :param today: the date in Asia/Shanghai the sweep runs for.
+    :return: how many things it recorded (for the log), or None.
     """

@@ -27,10 +27,17 @@ class PluginError(RuntimeError):
 def get_plugin_manager(load_entrypoints: bool = True) -> pluggy.PluginManager:
     """Build a manager with the hook specs, the core's own hooks and every installed plugin."""
     from core import default_hooks, hookspecs
+    from core.oversight import hooks as oversight_hooks
 
     pm = pluggy.PluginManager(PROJECT)
     pm.add_hookspecs(hookspecs)
     pm.register(default_hooks, name="core")
+    # Core feature modules (no domain of their own, so always called): oversight notifications.
+    pm.register(oversight_hooks, name="oversight")
+    # The core's own modules with hook implementations (not domains: called wherever a problem is).
+    from core.figures import hooks as figure_hooks
+
+    pm.register(figure_hooks, name="figures")
     if load_entrypoints and not os.environ.get(DISABLE_ENV):
         pm.load_setuptools_entrypoints(PROJECT)
     pm.check_pending()
@@ -58,6 +65,7 @@ class PluginRegistry:
     domains: dict[str, Any] = field(default_factory=dict)
     fieldsets: dict[str, Any] = field(default_factory=dict)
     blueprints: dict[str, Any] = field(default_factory=dict)
+    pages: dict[str, Any] = field(default_factory=dict)
     #: plugin name -> domain slugs it registered
     plugin_domains: dict[str, list[str]] = field(default_factory=dict)
 
@@ -73,7 +81,8 @@ class PluginRegistry:
         reg.domains = _unique("domain", domains)
         reg.fieldsets = _unique("field set", _flatten(pm.hook.xingfeng_register_fields()))
         reg.blueprints = _unique("blueprint", _flatten(pm.hook.xingfeng_register_blueprints()))
-        for kind, items in (("field set", reg.fieldsets), ("blueprint", reg.blueprints)):
+        reg.pages = _unique("pages", _flatten(pm.hook.xingfeng_register_pages()))
+        for kind, items in (("field set", reg.fieldsets), ("blueprint", reg.blueprints), ("pages", reg.pages)):
             for item in items.values():
                 if item.domain not in reg.domains:
                     raise PluginError(f"{kind} {item.slug!r} names unknown domain {item.domain!r}")

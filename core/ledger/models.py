@@ -22,6 +22,8 @@ SOURCES = {
     "discipline_referral": "纪检监察移交",
     "assigned": "上级交办",
     "media": "媒体曝光",
+    #: found by a rule of the system itself (a case completed late, a result not published in time…)
+    "system_rule": "系统监测",
     "other": "其他",
 }
 SEVERITIES = {"normal": "一般", "serious": "较重", "grave": "严重"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from core.ledger.fields import FIELD_TYPES
 from core.ledger.models import LIGHTS, RECTIFICATION_TYPES, SEVERITIES, SOURCES, STATUSES
@@ -251,10 +251,39 @@ class LocalFieldSetSchema(Schema):
     )
 
 
-class TenantSettingsSchema(Schema):
-    yellow_days = fields.Integer(
-        required=True, validate=validate.Range(min=0, max=30), metadata={"label": "黄灯提前工作日数"}
+#: Per-tenant deadline and oversight thresholds (tenant.settings): key -> (label, min, max). Defaults: yellow_days
+#: in core.ledger.service, the others in core.oversight.service.DEFAULT_SETTINGS.
+SETTING_RANGES = {
+    "yellow_days": ("黄灯提前工作日数", 0, 30),
+    "escalation_days": ("红灯升级督办工作日数", 1, 60),
+    "escalation_order_days": ("升级督办回复工作日数", 1, 30),
+    "interview_periods": ("连续红灯约谈月数", 1, 12),
+    "report_reminder_days": ("报送提醒提前工作日数", 1, 30),
+}
+
+
+def _setting_field(name: str) -> fields.Integer:
+    label, low, high = SETTING_RANGES[name]
+    return fields.Integer(
+        validate=validate.Range(min=low, max=high, error=f"{label}应为{low}到{high}"),
+        error_messages={"invalid": f"{label}应为整数"},
+        metadata={"label": label, "description": f"{label}（{low}–{high}）"},
     )
+
+
+class TenantSettingsSchema(Schema):
+    """GET answers every key; PUT takes any subset of them (at least one)."""
+
+    yellow_days = _setting_field("yellow_days")
+    escalation_days = _setting_field("escalation_days")
+    escalation_order_days = _setting_field("escalation_order_days")
+    interview_periods = _setting_field("interview_periods")
+    report_reminder_days = _setting_field("report_reminder_days")
+
+    @validates_schema
+    def _not_empty(self, data, **kwargs):
+        if not data:
+            raise ValidationError("至少填写一项设置")
 
 
 class PhaseSchema(Schema):

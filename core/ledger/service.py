@@ -13,6 +13,7 @@ from typing import Any
 from flask import current_app, g
 from marshmallow import ValidationError
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from core.audit import chain
 from core.auth.models import User
@@ -260,9 +261,15 @@ def _deadline(caller: Caller, data: dict[str, Any], start: date) -> tuple[date |
     return data.get("deadline"), False
 
 
-def create_problem(caller: Caller, data: dict[str, Any], actor_override: str | None = None) -> Problem:
-    """Record a problem in the caller's tenant (待交办)."""
-    problem = _build_problem(caller, data, actor_override)
+def create_problem(
+    caller: Caller, data: dict[str, Any], actor_override: str | None = None, *, checked: bool = False
+) -> Problem:
+    """Record a problem in the caller's tenant (待交办).
+
+    :param checked: the caller's right to record at the unit was already checked by a rule of its own (e.g. a
+        reviewer inspecting a unit below it with a checklist).
+    """
+    problem = _build_problem(caller, data, actor_override, system=checked)
     db.session.flush()
     record(actor_override or caller, problem, "created", {"after": snapshot(problem)})
     return problem
@@ -288,12 +295,39 @@ def create_problems(caller: Caller, rows: list[tuple[int, dict[str, Any]]]) -> l
     return problems
 
 
-def _build_problem(caller: Caller, data: dict[str, Any], actor_override: str | None = None) -> Problem:
+def create_system_problem(tenant: Tenant, data: dict[str, Any], rule: str, key: str) -> Problem | None:
+    """Record a problem found by a rule of the system itself (e.g. a case completed after its promised date).
+
+    The problem starts as registered (待交办), its actor is ``system:<rule>`` and it is keyed by (rule, key) in
+    ``external_ref``: however often the rule runs, the problem is recorded once. Returns None when it already was.
+    """
+    ref = f"{rule}:{key}"
+    if len(ref) > 64:
+        raise ValueError(f"rule key too long: {ref!r}")
+    if db.session.scalar(select(Problem.id).where(Problem.external_ref == ref)) is not None:
+        return None
+    caller = Caller(None, tenant, units_of_tenant())
+    actor = f"system:{rule}"
+    try:
+        with db.session.begin_nested():
+            values = {"source": "system_rule", **data, "external_ref": ref}
+            problem = _build_problem(caller, values, actor, system=True)
+            db.session.flush()
+    except IntegrityError:
+        # Another transaction recorded it first (the unique (tenant, external_ref) decides).
+        return None
+    record(actor, problem, "created", {"after": snapshot(problem), "rule": rule, "key": key})
+    return problem
+
+
+def _build_problem(
+    caller: Caller, data: dict[str, Any], actor_override: str | None = None, system: bool = False
+) -> Problem:
     """Check a new problem and add it to the session (not yet flushed)."""
     unit = caller.unit(data["unit_id"])
     if unit is None:
         raise FieldError("unit_id", "责任单位不存在")
-    if not perm.may_record(caller.user, unit.id, caller.units):
+    if not system and not perm.may_record(caller.user, unit.id, caller.units):
         raise ServiceError(
             "只能为本单位或下级单位登记问题", {"unit_id": ["只能为本单位或下级单位登记问题"]}, status=403
         )
@@ -313,7 +347,7 @@ def _build_problem(caller: Caller, data: dict[str, Any], actor_override: str | N
     today = local_date(now)
     # A deadline in working days runs from assignment (交办); until then it is only an estimate.
     deadline, provisional = _deadline(caller, data, today)
-    city = caller.user.role == "city_supervisor"
+    city = caller.user is not None and caller.user.role == "city_supervisor"
     problem = Problem(
         number=next_number(caller.tenant, today.year),
         source=data.get("source") or ("assigned" if city else "self_inspection"),

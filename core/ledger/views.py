@@ -372,19 +372,19 @@ class LedgerSettings(MethodView):
     @require(*READERS)
     @blp.response(200, TenantSettingsSchema)
     def get(self):
-        """Deadline settings: how many working days before the deadline the light turns yellow."""
-        return {"yellow_days": service.yellow_days(g.tenant)}
+        """Deadline and oversight thresholds: yellow light, escalation, interview flags, reporting reminders."""
+        from core.oversight.service import tenant_thresholds
+
+        return tenant_thresholds(g.tenant)
 
     @require("city_admin", "tenant_admin")
     @blp.arguments(TenantSettingsSchema)
     @blp.response(200, TenantSettingsSchema)
     def put(self, args):
-        """Change the deadline settings of the tenant."""
-        before = service.yellow_days(g.tenant)
-        g.tenant.settings = {**(g.tenant.settings or {}), "yellow_days": args["yellow_days"]}
-        db.session.flush()
-        chain.append("settings_changed", service.Caller.current().actor, {"yellow_days": [before, args["yellow_days"]]})
-        return {"yellow_days": args["yellow_days"]}
+        """Change any of the tenant's thresholds (the keys given); answers all of them."""
+        from core.oversight.service import change_thresholds
+
+        return change_thresholds(g.tenant, service.Caller.current().actor, args)
 
 
 @blp.route("/ledger/vocabulary")

@@ -6,8 +6,9 @@ core.ledger), so the pages enforce exactly the API's rules.
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request
+from flask import flash, g, redirect, render_template, request, session
 from flask_babel import gettext as _
+from marshmallow import ValidationError
 from sqlalchemy import select
 
 from core.audit import chain
@@ -15,7 +16,8 @@ from core.auth.models import ROLE_NAMES, TENANT_ROLES
 from core.db import db
 from core.errors import ServiceError
 from core.ledger import fields as local_fields
-from core.ledger import service as ledger_service
+from core.ledger.schemas import SETTING_RANGES, TenantSettingsSchema
+from core.oversight.service import change_thresholds, tenant_thresholds
 from core.tenancy.models import UNIT_KINDS, Tenant
 from core.tenancy.service import domain_states, registry, tenant_settings, units_of_tenant
 from core.web.auth import page, tenant_page
@@ -67,6 +69,18 @@ def _local_text() -> str:
     return "\n".join(lines)
 
 
+def _settings_from(form) -> dict[str, int]:
+    """The thresholds in the form, validated by the API's schema; a refusal keeps each field's reason and the values
+    typed for the page shown after the redirect (errors beside each field)."""
+    values = {name: form[name].strip() for name in SETTING_RANGES if name in form}
+    try:
+        return TenantSettingsSchema().load(values)
+    except ValidationError as error:
+        fields = {name: list(messages) for name, messages in error.messages.items()}
+        session["settings_errors"], session["settings_values"] = fields, values
+        raise ServiceError(_("时限设置有误"), fields) from None
+
+
 def _admin():
     """Units, users, plugin switches and settings of the tenant, on one page with a form for each change."""
     if request.method == "POST":
@@ -116,13 +130,8 @@ def _admin():
                 chain.append(
                     "local_fields_defined", f"user:{g.user.id}", {"version": fieldset.version, "fields": definitions}
                 )
-            elif action == "yellow_days":
-                days = form.get("yellow_days", type=int)
-                if days is None or not 0 <= days <= 30:
-                    raise ServiceError(_("黄灯提前工作日数应为0到30"), {"yellow_days": [_("应为0到30")]})
-                before = ledger_service.yellow_days(g.tenant)
-                g.tenant.settings = {**(g.tenant.settings or {}), "yellow_days": days}
-                chain.append("settings_changed", f"user:{g.user.id}", {"yellow_days": [before, days]})
+            elif action == "yellow_days":  # the thresholds form (时限设置), named after its first field
+                change_thresholds(g.tenant, f"user:{g.user.id}", _settings_from(form))
             else:
                 raise ServiceError(_("不支持该操作"), status=400)
             db.session.commit()
@@ -142,7 +151,8 @@ def _admin():
         domains={s: d for s, d in registry().domains.items() if d.switchable},
         kinds=UNIT_KINDS,
         roles={r: ROLE_NAMES[r] for r in TENANT_ROLES},
-        yellow_days=ledger_service.yellow_days(g.tenant),
+        thresholds={**tenant_thresholds(g.tenant), **session.pop("settings_values", {})},
+        settings_errors=session.pop("settings_errors", {}),
         local_text=_local_text(),
         prefix=_prefix(),
     )

@@ -58,8 +58,11 @@ def _load_from_session(_request) -> WebUser | None:
     return WebUser(found[0])
 
 
-def page(*roles: str, tenant: bool = True) -> Callable:
-    """Decorate a page: logged in (else the login page), tenant resolved (404), role checked (403)."""
+def page(*roles: str, tenant: bool = True, domain: str | None = None) -> Callable:
+    """Decorate a page: logged in (else the login page), tenant resolved (404), role checked (403).
+
+    :param domain: a plugin's domain: the page answers 404 wherever that domain is not enabled at the user's unit.
+    """
 
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
@@ -67,6 +70,8 @@ def page(*roles: str, tenant: bool = True) -> Callable:
             if not current_user.is_authenticated:
                 return redirect(url_for("web.login", next=request.full_path))
             resolve_tenant(g.user, required=tenant)
+            if domain is not None and domain not in _enabled_here():
+                abort(404)
             if roles and g.user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)
@@ -76,14 +81,22 @@ def page(*roles: str, tenant: bool = True) -> Callable:
     return decorator
 
 
-def tenant_page(rule: str, *roles: str, **options) -> Callable:
+def _enabled_here() -> set[str]:
+    """The domains enabled at the user's unit (for a city user: those the tenant allows)."""
+    from core.tenancy.service import enabled_domains, registry
+
+    return enabled_domains(g.get("unit")) & set(registry().domains)
+
+
+def tenant_page(rule: str, *roles: str, domain: str | None = None, **options) -> Callable:
     """Register a page at ``rule`` for tenant users and ``/tenants/<tenant>rule`` for city users, behind ``page``.
 
     The same scheme as the API's ``Blueprint.tenant_route``: endpoints ``web.<name>`` and ``web.<name>_by_tenant``.
+    A plugin passes its ``domain`` so the page does not exist (404) where the domain is off.
     """
 
     def decorator(view: Callable) -> Callable:
-        guarded = page(*roles)(view)
+        guarded = page(*roles, domain=domain)(view)
         blp.add_url_rule(rule, view.__name__, guarded, **options)
         blp.add_url_rule(f"/tenants/<tenant>{rule}", f"{view.__name__}_by_tenant", guarded, **options)
         return view

@@ -288,10 +288,14 @@ def _problem(problem_id: int):
                 "to": _(STATUSES[data["to"]]) if isinstance(data, dict) and data.get("to") in STATUSES else "",
             }
         )
+    from core.checklists.models import ChecklistFinding
+
+    finding = db.session.scalar(select(ChecklistFinding).where(ChecklistFinding.problem_id == problem.id))
     return render_template(
         "web/problem.html",
         p=presenter(problem),
         problem=problem,
+        finding=finding,
         notes=notes,
         attachments=attachments,
         extensions=extensions,

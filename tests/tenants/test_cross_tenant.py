@@ -9,6 +9,8 @@ import re
 
 import pytest
 from fixtures.ledger import problem_with_objects
+from fixtures.public import report_file_of, report_of, solicitation_of
+from fixtures.supervision import supervision_task_of
 
 from core.auth.models import TENANT_ROLES
 
@@ -20,6 +22,39 @@ OBJECT_ARGUMENTS = {
     "problem_id": lambda b: b.objects["problem"],
     "attachment_id": lambda b: b.objects["attachment"],
     "extension_id": lambda b: b.objects["extension"],
+    # 督办单 and 信息报送 tasks (core/oversight): made on first use
+    "order_id": lambda b: __import__("oversight.oversight_helpers").oversight_helpers.objects_of(b)["order"],
+    "task_id": lambda b: __import__("oversight.oversight_helpers").oversight_helpers.objects_of(b)["task"],
+    # 举一反三 (core/oversight): tenant B's own self-check; the city's (no tenant in the path) and a file's position
+    "check_id": lambda b: __import__("oversight.oversight_helpers").oversight_helpers.self_check_of(b),
+    "city_check_id": lambda b: b.objects.get("city_self_check", 2**31 - 1),
+    "file_index": lambda b: 0,
+    "public_report_id": lambda b: report_of(b),
+    "public_report_file_id": lambda b: report_file_of(b),
+    "solicitation_id": lambda b: solicitation_of(b),
+    "supervision_task_id": lambda b: supervision_task_of(b),
+    "tenant_slug": lambda b: b.slug,
+    # Checklists: tests/checklists/test_checklists.py fills one in tenant B and asks for it from tenant A; here
+    # the /tenants/<B> routes are refused before the object is looked up.
+    "checklist_id": lambda b: b.objects.get("checklist", 2**31 - 1),
+    "local_item_id": lambda b: b.objects.get("local_item", 2**31 - 1),
+    "evidence_id": lambda b: b.objects.get("checklist_evidence", 2**31 - 1),
+    "template_code": lambda b: "approval.one_time_notice",
+    # Paid services: tests/plugins/paid_services/test_paid_services_api.py asks for B's real objects from A.
+    "paid_agency_id": lambda b: b.objects.get("paid_agency", 2**31 - 1),
+    "paid_service_id": lambda b: b.objects.get("paid_service", 2**31 - 1),
+    "fee_record_id": lambda b: b.objects.get("fee_record", 2**31 - 1),
+    "fee_flag_id": lambda b: b.objects.get("fee_flag", 2**31 - 1),
+    # Approval cases (办件): tests/plugins/approval/test_approval_cases.py asks for B's real case from A.
+    "case_record_id": lambda b: b.objects.get("case_record", 2**31 - 1),
+    # Enforcement case-file review: tests/plugins/enforcement/test_enforcement_access.py asks for B's real objects.
+    "case_file_id": lambda b: b.objects.get("case_file", 2**31 - 1),
+    "review_id": lambda b: b.objects.get("review", 2**31 - 1),
+    "sampling_id": lambda b: b.objects.get("sampling", 2**31 - 1),
+    "rubric_item_id": lambda b: b.objects.get("rubric_item", 2**31 - 1),
+    # Figure snapshots (core/figures) belong to the platform, every county ranked in each: the /tenants/<B> routes
+    # are refused before the snapshot is looked up (tests/figures/test_figures_api.py).
+    "snapshot_id": lambda b: 2**31 - 1,
     # Not objects of B; routes with these also name B's tenant, unit or problem.
     "domain": lambda b: "supervision",
     "action": lambda b: "assign",
@@ -30,7 +65,7 @@ BODIES = {
     "PATCH": {"name": "x"},
 }
 #: path arguments that name no tenant object (platform resources)
-PLATFORM_ARGUMENTS = {"domain", "year", "city_user_id"}
+PLATFORM_ARGUMENTS = {"domain", "year", "city_user_id", "template_code", "city_item_id", "snapshot_id"}
 
 
 def give_objects(client, world):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import threading
 from pathlib import Path
@@ -19,9 +20,16 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"report_{report.when}", report)
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory):
-    """The app on 127.0.0.1 with the demo city in a fresh SQLite file (pages need committed data)."""
+PASSWORD = "browser-pass-1"
+
+
+@contextlib.contextmanager
+def demo_server(tmp_path_factory, name: str, seed=None, **config):
+    """Serve the app on 127.0.0.1 with the demo city in a fresh SQLite file (pages need committed data).
+
+    :param seed: called with a test client and a login function (username -> bearer headers) to add data first.
+    :param config: extra app settings.
+    """
     from fixtures.app import app_config
     from flask_migrate import upgrade
     from werkzeug.serving import make_server
@@ -31,8 +39,9 @@ def live_server(tmp_path_factory):
     from tenants.provisioning import apply_specs
     from tenants.specs import load_specs
 
-    folder = tmp_path_factory.mktemp("live")
-    app = create_app(app_config(f"sqlite:///{folder / 'live.sqlite3'}", EVIDENCE_FOLDER=str(folder / "evidence")))
+    folder = tmp_path_factory.mktemp(name)
+    settings = app_config(f"sqlite:///{folder / 'live.sqlite3'}", EVIDENCE_FOLDER=str(folder / "evidence"))
+    app = create_app({**settings, **config})
     app.config["MIGRATIONS_DATABASE_URL"] = None
     with app.app_context():
         upgrade()
@@ -41,19 +50,16 @@ def live_server(tmp_path_factory):
             ["approval", "supervision", "enforcement", "paid_services"],
         )
         assert not errors, errors
-        apply_specs(specs, default_password="browser-pass-1")
+        apply_specs(specs, default_password=PASSWORD)
         db.session.commit()
     client = app.test_client()
-    token = client.post("/api/v1/auth/login", json={"username": "lj.officer1", "password": "browser-pass-1"}).json
-    me = token["user"]
-    for title, deadline in (("窗口人员服务态度生硬", "2020-01-31"), ("办件材料反复要求补正", "2099-12-31")):
-        resp = client.post(
-            "/api/v1/problems",
-            json={"domain": "general", "category": "attitude", "title": title, "description": title,
-                  "unit_id": me["unit"]["id"], "rectification_type": "deadline", "deadline": deadline},
-            headers={"Authorization": f"Bearer {token['token']}"},
-        )  # fmt: skip
-        assert resp.status_code == 201, resp.json
+
+    def login(username: str) -> dict:
+        token = client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD}).json
+        return {"Authorization": f"Bearer {token['token']}"}
+
+    if seed is not None:
+        seed(client, login)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -62,6 +68,26 @@ def live_server(tmp_path_factory):
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+def _two_problems(client, login) -> None:
+    headers = login("lj.officer1")
+    me = client.get("/api/v1/auth/me", headers=headers).json
+    for title, deadline in (("窗口人员服务态度生硬", "2020-01-31"), ("办件材料反复要求补正", "2099-12-31")):
+        resp = client.post(
+            "/api/v1/problems",
+            json={"domain": "general", "category": "attitude", "title": title, "description": title,
+                  "unit_id": me["unit"]["id"], "rectification_type": "deadline", "deadline": deadline},
+            headers=headers,
+        )  # fmt: skip
+        assert resp.status_code == 201, resp.json
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """The demo city with two problems of lj.officer1's unit, one of them overdue."""
+    with demo_server(tmp_path_factory, "live", _two_problems) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
