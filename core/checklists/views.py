@@ -323,13 +323,6 @@ class Evidence(MethodView):
 @blp.response(200)
 def download_evidence(checklist_id, evidence_id):
     """Download an item's evidence file, always as an attachment."""
-    from core.evidence import download_headers
-
     checklist = checklists.get_checklist(ledger.Caller.current(), checklist_id)
     row = checklists.get_evidence(checklist, evidence_id)
-    store = ledger.evidence_store()
-    if not store.exists(row.sha256):
-        raise NotFound("文件已不在存储中，请联系管理员")
-    response = send_file(store.open(row.sha256), mimetype=row.content_type, max_age=0)
-    response.headers.update(download_headers(row.filename, row.content_type))
-    return response
+    return ledger.send_evidence(row.sha256, row.content_type, row.filename)

@@ -655,6 +655,20 @@ def evidence_store():
     return EvidenceStore(cfg["EVIDENCE_FOLDER"], cfg["EVIDENCE_MAX_BYTES"])
 
 
+def send_evidence(sha256: str, content_type: str, filename: str):
+    """A stored evidence file as a download: always an attachment under its original name, never rendered."""
+    from flask import send_file
+
+    from core.evidence import download_headers
+
+    store = evidence_store()
+    if not store.exists(sha256):
+        raise NotFound("文件已不在存储中，请联系管理员")
+    response = send_file(store.open(sha256), mimetype=content_type, max_age=0)
+    response.headers.update(download_headers(filename, content_type))
+    return response
+
+
 def add_attachment(caller: Caller, problem: Problem, stream, filename: str, note_id: int | None = None) -> Attachment:
     """Store an evidence file by content hash, after checking its type by content and its size."""
     lock(problem)

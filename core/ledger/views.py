@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 import orjson
-from flask import current_app, g, request, send_file
+from flask import current_app, g, request
 from flask.views import MethodView
 from sqlalchemy import select
 
@@ -301,17 +301,10 @@ class Attachments(MethodView):
 @blp.response(200)
 def download_attachment(problem_id, attachment_id):
     """Download an evidence file: always as an attachment, never rendered inline."""
-    from core.evidence import download_headers
-
     caller = service.Caller.current()
     problem = service.get_problem(caller, problem_id)
     attachment = service.get_attachment(caller, problem, attachment_id)
-    store = service.evidence_store()
-    if not store.exists(attachment.sha256):
-        raise NotFound("文件已不在存储中，请联系管理员")
-    response = send_file(store.open(attachment.sha256), mimetype=attachment.content_type, max_age=0)
-    response.headers.update(download_headers(attachment.filename, attachment.content_type))
-    return response
+    return service.send_evidence(attachment.sha256, attachment.content_type, attachment.filename)
 
 
 @blp.tenant_route("/problems/<int:problem_id>/extensions", methods=["POST"])

@@ -6,7 +6,7 @@ Tenant users use ``/api/v1/oversight/...``; city users ``/api/v1/tenants/<tenant
 
 from __future__ import annotations
 
-from flask import g, send_file
+from flask import g
 from flask.views import MethodView
 from sqlalchemy import select
 
@@ -15,7 +15,7 @@ from core.auth.guard import object_loader, require
 from core.auth.models import TENANT_ROLES
 from core.db import db
 from core.errors import FieldError, NotFound
-from core.ledger.service import Caller, evidence_store, get_problem
+from core.ledger.service import Caller, get_problem, send_evidence
 from core.ledger.views import READERS
 from core.oversight import notify, service
 from core.oversight.models import CitySelfCheck, ReportingTask
@@ -303,18 +303,13 @@ def report_submission(task_id):
 @blp.response(200)
 def report_submission_file(task_id, file_index):
     """Download a file of the submission (``file_index`` from 0 in ``files``): always as an attachment."""
-    from core.evidence import download_headers
 
     row = service.submission_of(service.get_task_for_tenant(g.tenant, task_id))
     files = row.files if row is not None else []
     if not 0 <= file_index < len(files or []):
         raise NotFound("未找到该文件")
-    entry, store = files[file_index], evidence_store()
-    if not store.exists(entry["sha256"]):
-        raise NotFound("文件已不在存储中，请联系管理员")
-    response = send_file(store.open(entry["sha256"]), mimetype=entry["content_type"], max_age=0)
-    response.headers.update(download_headers(entry["filename"], entry["content_type"]))
-    return response
+    entry = files[file_index]
+    return send_evidence(entry["sha256"], entry["content_type"], entry["filename"])
 
 
 @blp.route("/reporting/tasks/<int:task_id>/matrix")

@@ -7,7 +7,7 @@ submission, and tracking with the code and secret. ``/api/v1/public-reports`` an
 
 from __future__ import annotations
 
-from flask import current_app, g, request, send_file
+from flask import current_app, g, request
 from flask.views import MethodView
 from flask_smorest import abort
 from marshmallow import ValidationError
@@ -16,7 +16,6 @@ from core.api import Blueprint
 from core.auth.guard import CITY_READ, object_loader, require
 from core.db import db, scoped_get, set_tenant
 from core.errors import ServiceError
-from core.evidence import download_headers
 from core.extensions import limiter
 from core.ledger import service as ledger
 from core.public import service
@@ -345,10 +344,7 @@ def report_file(public_report_id, public_report_file_id):
     """Download an evidence file sent with the report."""
     report = service.get_report(public_report_id)
     found = service.get_file(report, public_report_file_id)
-    stream = ledger.evidence_store().open(found.sha256)
-    response = send_file(stream, mimetype=found.content_type, as_attachment=True, download_name=found.filename)
-    response.headers.update(download_headers(found.filename, found.content_type))
-    return response
+    return ledger.send_evidence(found.sha256, found.content_type, found.filename)
 
 
 @blp.tenant_route("/public-reports/<int:public_report_id>/accept", methods=["POST"])

@@ -14,7 +14,7 @@ from core.checklists.models import STATUSES, CityItem, LocalItem
 from core.checklists.templates import ANSWER_TYPES, EVIDENCE, TARGETS
 from core.checklists.views import XLSX, detail, present
 from core.db import db
-from core.errors import NotFound, ServiceError
+from core.errors import ServiceError
 from core.ledger import service as ledger
 from core.ledger.models import SEVERITIES
 from core.ledger.views import READERS
@@ -198,16 +198,9 @@ def checklist_export(checklist_id: int):
 @tenant_page("/checklists/<int:checklist_id>/evidence/<int:evidence_id>", *READERS)
 def checklist_evidence(checklist_id: int, evidence_id: int):
     """Download an item's evidence file."""
-    from core.evidence import download_headers
-
     checklist = checklists.get_checklist(ledger.Caller.current(), checklist_id)
     row = checklists.get_evidence(checklist, evidence_id)
-    store = ledger.evidence_store()
-    if not store.exists(row.sha256):
-        raise NotFound(_("文件已不在存储中，请联系管理员"))
-    response = send_file(store.open(row.sha256), mimetype=row.content_type, max_age=0)
-    response.headers.update(download_headers(row.filename, row.content_type))
-    return response
+    return ledger.send_evidence(row.sha256, row.content_type, row.filename)
 
 
 @tenant_page("/checklists/templates/<template_code>/blank.xlsx", *READERS)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, send_file
+from flask import abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -431,12 +431,7 @@ def oversight_report(task_id):
 
 
 def _send_stored(entry: dict):
-    from core.evidence import download_headers
-
-    store = ledger.evidence_store()
-    response = send_file(store.open(entry["sha256"]), mimetype=entry["content_type"], max_age=0)
-    response.headers.update(download_headers(entry["filename"], entry["content_type"]))
-    return response
+    return ledger.send_evidence(entry["sha256"], entry["content_type"], entry["filename"])
 
 
 @tenant_page("/reporting/<int:task_id>/files/<int:index>", *READERS)

@@ -281,18 +281,13 @@ def public_report_page(public_report_id):
 
 @tenant_page("/public-reports/<int:public_report_id>/files/<int:public_report_file_id>", *READERS)
 def public_report_file_page(public_report_id, public_report_file_id):
-    from flask import send_file
-
-    from core.evidence import download_headers
 
     try:
         report = service.get_report(public_report_id)
         found = service.get_file(report, public_report_file_id)
     except NotFound:
         abort(404)
-    response = send_file(ledger.evidence_store().open(found.sha256), mimetype=found.content_type, max_age=0)
-    response.headers.update(download_headers(found.filename, found.content_type))
-    return response
+    return ledger.send_evidence(found.sha256, found.content_type, found.filename)
 
 
 @tenant_page("/public-reports/stats", *READERS)

@@ -87,7 +87,7 @@ def ledger():
 
 from datetime import date as _date  # noqa: E402
 
-from flask import flash, send_file  # noqa: E402
+from flask import flash  # noqa: E402
 from flask_babel import gettext as _  # noqa: E402
 
 from core.audit import chain  # noqa: E402
@@ -323,15 +323,10 @@ def problem_page(problem_id):
 
 
 def _download(problem_id: int, attachment_id: int):
-    from core.evidence import download_headers
-
     caller = service.Caller.current()
     problem = service.get_problem(caller, problem_id)
     attachment = service.get_attachment(caller, problem, attachment_id)
-    store = service.evidence_store()
-    response = send_file(store.open(attachment.sha256), mimetype=attachment.content_type, max_age=0)
-    response.headers.update(download_headers(attachment.filename, attachment.content_type))
-    return response
+    return service.send_evidence(attachment.sha256, attachment.content_type, attachment.filename)
 
 
 @tenant_page("/problems/<int:problem_id>/attachments/<int:attachment_id>", *READERS)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, BinaryIO
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -22,18 +22,14 @@ from sqlalchemy import select
 from core.calendar import SHANGHAI
 from core.db import db
 from core.errors import FieldError, ServiceError
-from core.evidence import ARCHIVE_TOO_LARGE, EMPTY, HEAD_BYTES, MACRO_REFUSED, XLSX, sniff
 from core.ledger.excel import (
     DATE_FORMATS,
-    IMPORT_MAX_BYTES,
     MAX_COLUMNS,
-    MIB,
-    UNREADABLE,
     ImportRefused,
     _blank,
     _text,
-    spooled_file,
 )
+from core.tabular import read_table
 from plugins.approval import service
 from plugins.approval.models import APPLICANT_TYPES, ApprovalCase
 
@@ -137,65 +133,7 @@ class CaseImport:
     # -- reading
 
     def read(self, stream: BinaryIO, filename: str) -> None:
-        from flask import current_app
-
-        limit = int(current_app.config.get("IMPORT_MAX_BYTES") or IMPORT_MAX_BYTES)
-        spooled = spooled_file()
-        try:
-            size = 0
-            while chunk := stream.read(64 * 1024):
-                size += len(chunk)
-                if size > limit:
-                    raise FieldError("file", f"文件超过大小限制（{limit // MIB} MB）")
-                spooled.write(chunk)
-            if size == 0:
-                raise FieldError("file", EMPTY)
-            spooled.seek(0)
-            head = spooled.read(HEAD_BYTES)
-            spooled.seek(0)
-            if head.startswith(b"PK\x03\x04") or not filename.lower().endswith(".csv"):
-                self._read_xlsx(spooled, head, filename)
-            else:
-                self._read_csv(spooled.read())
-        finally:
-            spooled.close()
-
-    def _read_xlsx(self, spooled, head: bytes, filename: str) -> None:
-        try:
-            kind = sniff(head, spooled, filename)
-        except FieldError as exc:
-            keep = exc.message in (MACRO_REFUSED, ARCHIVE_TOO_LARGE, EMPTY)
-            raise FieldError("file", exc.message if keep else NOT_A_TABLE) from exc
-        if kind is not XLSX:
-            raise FieldError("file", NOT_A_TABLE)
-        spooled.seek(0)
-        try:
-            workbook = load_workbook(spooled, read_only=True, data_only=True)
-        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
-            raise FieldError("file", UNREADABLE) from exc
-        try:
-            sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
-            self._parse(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS))
-        except (ValueError, KeyError, TypeError, OSError) as exc:
-            raise FieldError("file", UNREADABLE) from exc
-        finally:
-            workbook.close()
-
-    def _read_csv(self, data: bytes) -> None:
-        if b"\x00" in data[:HEAD_BYTES]:
-            raise FieldError("file", NOT_A_TABLE)
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise FieldError("file", "CSV 文件编码无法识别，请以 UTF-8 保存")
-        try:
-            self._parse(iter(csv.reader(io.StringIO(text, newline=""))))
-        except csv.Error as exc:
-            raise FieldError("file", f"CSV 文件格式有误：{exc}") from exc
+        self._parse(iter(read_table(stream, filename, SHEET, NOT_A_TABLE, MAX_COLUMNS)))
 
     def _parse(self, rows) -> None:
         header = next(rows, None)

@@ -6,27 +6,22 @@ the same file imported twice changes nothing.
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, BinaryIO
 
-from flask import current_app
 from marshmallow import Schema, fields
-from openpyxl import load_workbook
 from sqlalchemy import select
 
 from core.audit import chain
 from core.db import db
 from core.errors import FieldError
-from core.evidence import ARCHIVE_TOO_LARGE, CHUNK_BYTES, EMPTY, HEAD_BYTES, MACRO_REFUSED, XLSX, sniff
 from core.ledger import permissions as perm
 from core.ledger import service as ledger
-from core.ledger.excel import IMPORT_MAX_BYTES, MIB, ImportRefused, _blank, _text, parse_date, spooled_file
+from core.ledger.excel import ImportRefused, _blank, _text, parse_date
+from core.tabular import read_table
 from core.validators import normalise_uscc
 from plugins.paid_services import service as paid
 from plugins.paid_services.models import Agency, FeeRecord, PaidService
@@ -95,74 +90,7 @@ class FeeImport:
     # -- reading
 
     def read(self, stream: BinaryIO, filename: str) -> None:
-        spooled = self._spool(stream)
-        try:
-            head = spooled.read(HEAD_BYTES)
-            spooled.seek(0)
-            if head.startswith(b"PK"):
-                self._read_xlsx(head, spooled, filename)
-            else:
-                self._parse(self._csv_rows(spooled.read()))
-        finally:
-            spooled.close()
-
-    def _spool(self, stream: BinaryIO):
-        limit = int(current_app.config.get("IMPORT_MAX_BYTES") or IMPORT_MAX_BYTES)
-        spooled = spooled_file()
-        size = 0
-        while chunk := stream.read(CHUNK_BYTES):
-            size += len(chunk)
-            if size > limit:
-                spooled.close()
-                raise FieldError("file", f"文件超过大小限制（{limit // MIB} MB）")
-            spooled.write(chunk)
-        if size == 0:
-            spooled.close()
-            raise FieldError("file", EMPTY)
-        spooled.seek(0)
-        return spooled
-
-    def _read_xlsx(self, head: bytes, spooled, filename: str) -> None:
-        try:
-            kind = sniff(head, spooled, filename)
-        except FieldError as exc:
-            keep = exc.message in (MACRO_REFUSED, ARCHIVE_TOO_LARGE, EMPTY)
-            raise FieldError("file", exc.message if keep else NOT_TABLE) from exc
-        if kind is not XLSX:
-            raise FieldError("file", NOT_TABLE)
-        spooled.seek(0)
-        try:
-            workbook = load_workbook(spooled, read_only=True, data_only=True)
-        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
-            raise FieldError("file", UNREADABLE) from exc
-        try:
-            sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
-            self._parse(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS))
-        except (ValueError, KeyError, TypeError, OSError) as exc:
-            raise FieldError("file", UNREADABLE) from exc
-        finally:
-            workbook.close()
-
-    @staticmethod
-    def _csv_rows(raw: bytes) -> Iterator[tuple[Any, ...]]:
-        # Excel on a Chinese Windows saves CSV in GB18030 (GBK); elsewhere UTF-8, often with a BOM.
-        if raw.startswith(codecs.BOM_UTF8):
-            raw = raw[len(codecs.BOM_UTF8) :]
-        if b"\x00" in raw:
-            raise FieldError("file", NOT_TABLE)
-        for encoding in ("utf-8", "gb18030"):
-            try:
-                text = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise FieldError("file", "无法识别CSV文件的编码，请另存为UTF-8编码")
-        try:
-            rows = [tuple(r) for r in csv.reader(io.StringIO(text, newline=""))]
-        except csv.Error as exc:
-            raise FieldError("file", UNREADABLE) from exc
-        return iter(rows)
+        self._parse(iter(read_table(stream, filename, SHEET, NOT_TABLE, MAX_COLUMNS)))
 
     def _parse(self, rows: Iterator[tuple[Any, ...]]) -> None:
         header = next(rows, None)
