@@ -19,20 +19,19 @@ from core.errors import FieldError, NotFound
 from core.figures import providers, service
 from core.figures.models import FigureSnapshot, FigureSnapshotUnit
 from core.figures.periods import Period
+from core.ledger import permissions as perm
 from core.ledger import service as ledger
 from core.ledger.models import SOURCES, Problem
 from core.tenancy.models import Tenant
-from core.tenancy.service import registry, subtree_ids
+from core.tenancy.service import registry
 
 #: what a county's figures can be grouped by, with the label of each grouping
 GROUPINGS = {"unit_id": "按单位", "domain": "按业务领域", "source": "按问题来源", "phase": "按攻坚阶段"}
 
 
 def visible_units(caller: ledger.Caller) -> set[int] | None:
-    """Officers see their unit and below; every other county role the whole tenant (None); city roles any tenant."""
-    if caller.user.role == "officer" and caller.user.unit_id:
-        return subtree_ids(caller.user.unit_id, caller.units)
-    return None
+    """The units whose figures the caller sees: the ledger's rule (None for the whole tenant)."""
+    return perm.visible_unit_ids(caller.user, caller.units)
 
 
 def group_labels(by: str, caller: ledger.Caller) -> dict[Any, str]:

@@ -149,6 +149,8 @@ def order_light(order: SupervisionOrder, tenant: Tenant, today: date | None = No
 
 
 def _order_number(tenant: Tenant, year: int) -> str:
+    # Numbers are counted, so two issuers at once take turns on the tenant row (the sweep already holds it).
+    db.session.scalars(select(Tenant).where(Tenant.id == tenant.id).with_for_update()).all()
     count = db.session.scalar(
         select(func.count(SupervisionOrder.id)).where(SupervisionOrder.number.like(f"督-{tenant.code}-{year}-%"))
     )

@@ -322,13 +322,14 @@ def submit(tenant: Tenant, data: dict[str, Any], uploads: list[Upload], idempote
             raise FieldError("solicitation_id", "该公开征集不在征集期内")
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 100:
         raise FieldError("Idempotency-Key", "Idempotency-Key 长度应在 1 到 100 之间")
+    # The challenge is checked before any file is stored: a refused robot leaves nothing on disk.
+    nonce = check_challenge(data["challenge_token"], data["challenge_answer"])
     stored = _store_files(uploads)
     fingerprint = request_fingerprint(tenant, data, [f.sha256 for f in stored])
     if idempotency_key:
         earlier = _replay(tenant, idempotency_key, fingerprint)
         if earlier is not None:
             return earlier
-    nonce = check_challenge(data["challenge_token"], data["challenge_answer"])
     if db.session.scalar(select(PublicReport.id).where(PublicReport.challenge_nonce == nonce)) is not None:
         raise FieldError("challenge_token", "验证题已使用，请刷新后重新作答")
     contact = data.get("contact", "").strip()

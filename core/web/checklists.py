@@ -151,7 +151,8 @@ def checklist_fill(checklist_id: int):
             checklists.update(caller, checklist, {"answers": answers, "notes": notes,
                                                   "remarks": request.form.get("remarks", "")})  # fmt: skip
             if action == "submit":
-                db.session.flush()
+                # The answers are kept as a draft even if the submission is refused for a gap.
+                db.session.commit()
                 problems = checklists.submit(caller, checklist)
                 db.session.commit()
                 flash(_("清单已提交，发现问题 %(n)s 个，已登记入台账", n=len(problems)), "success")
@@ -252,6 +253,8 @@ def checklist_template(template_code: str):
                 if model is CityItem and not may_city:
                     raise ServiceError(_("只有市局管理员可以停用市局补充项"), status=403)
                 row = checklists.get_extra_item(model, int(values.get("item_id") or 0))
+                if row.template_code != template_code:
+                    abort(404)
                 checklists.retire_item(caller.actor, row)
             else:
                 data = {

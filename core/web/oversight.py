@@ -65,9 +65,19 @@ def _prefix() -> str:
     return f"/tenants/{slug}" if slug else ""
 
 
+class _Names(dict):
+    """User id -> name, looked up for the actors a page actually shows (never every user of the city)."""
+
+    def __missing__(self, user_id: int) -> str | None:
+        self[user_id] = db.session.scalar(select(User.name).where(User.id == user_id))
+        return self[user_id]
+
+    def get(self, user_id, default=None):
+        return self[user_id] or default
+
+
 def _names() -> dict[int, str]:
-    """User id -> name for showing actors."""
-    return dict(db.session.execute(select(User.id, User.name)).all())
+    return _Names()
 
 
 def _who(actor: str | None, names: dict[int, str]) -> str:

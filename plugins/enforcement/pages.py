@@ -20,7 +20,13 @@ from core.web.blueprint import blp, flash_refusal
 from plugins.enforcement import importer, rubric, service
 from plugins.enforcement.domain import DOMAIN
 from plugins.enforcement.models import CASE_TYPES, DISCRETION_LEVELS, REVIEW_KINDS, Review, Sampling
-from plugins.enforcement.schemas import EnforcementCaseFileQuerySchema, EnforcementStatisticsQuerySchema
+from plugins.enforcement.schemas import (
+    EnforcementCaseFileCreateSchema,
+    EnforcementCaseFileQuerySchema,
+    EnforcementLocalItemCreateSchema,
+    EnforcementRubricSettingsSchema,
+    EnforcementStatisticsQuerySchema,
+)
 from plugins.enforcement.views import (
     MANAGERS,
     READERS,
@@ -79,6 +85,15 @@ def _date(value: str | None, field: str, errors: dict) -> date | None:
         return None
 
 
+def _checked(schema, values: dict[str, Any]) -> dict[str, Any]:
+    """A form through the API's schema: the same limits, refused with the field named."""
+    try:
+        return schema.load(values)
+    except ValidationError as exc:
+        fields = {k: v if isinstance(v, list) else [str(v)] for k, v in exc.messages.items()}
+        raise ServiceError(_("输入有误，请按字段提示修改"), fields) from exc
+
+
 # --- the registry -------------------------------------------------------------------------------------------
 
 
@@ -116,6 +131,12 @@ def _case_form(values: dict[str, str]) -> tuple[dict[str, Any], dict[str, list[s
             errors["penalty_amount"] = [_("应为不小于0、最多两位小数的金额（元）")]
     if data["discretion_level"] and data["discretion_level"] not in DISCRETION_LEVELS:
         errors["discretion_level"] = [_("取值无效")]
+    if not errors:
+        # The API's own limits (lengths, the largest amount), so the page refuses what the API refuses.
+        raw = {**data, "filed_on": values.get("filed_on"), "closed_on": values.get("closed_on") or None,
+               "penalty_amount": values.get("penalty_amount", "").strip() or None}  # fmt: skip
+        for name, messages in EnforcementCaseFileCreateSchema().validate(raw).items():
+            errors[name] = messages if isinstance(messages, list) else [str(messages)]
     return data, errors
 
 
@@ -361,14 +382,9 @@ def enforcement_rubric():
         form = request.form
         try:
             if form.get("action") == "settings":
-                service.update_settings(
-                    caller,
-                    {
-                        "excellent_min": float(form.get("excellent_min", "")),
-                        "pass_min": float(form.get("pass_min", "")),
-                        "problem_deadline_days": int(form.get("problem_deadline_days", "")),
-                    },
-                )
+                names = ("excellent_min", "pass_min", "problem_deadline_days")
+                settings = _checked(EnforcementRubricSettingsSchema(), {n: form.get(n, "") for n in names})
+                service.update_settings(caller, settings)
                 flash(_("评查等次分数线已保存"), "success")
             elif form.get("action") == "retire":
                 service.retire_local_item(caller, int(form.get("item_id", "0")))
@@ -378,16 +394,11 @@ def enforcement_rubric():
                 text, basis = form.get("text", "").strip(), form.get("basis", "").strip()
                 if not text or not basis:
                     raise ServiceError(_("请填写后再提交"), {"text": [_("必填")]})
-                data = {
-                    "text": text,
-                    "basis": basis,
-                    "veto": veto,
-                    "section": form.get("section") or "",
-                    "points": float(form.get("points") or 0),
-                    "max_count": int(form.get("max_count") or 1),
-                    "category": form.get("category") or "other",
-                    "serious": form.get("serious") == "1",
-                }
+                raw = {"text": text, "basis": basis, "veto": veto, "category": form.get("category") or "other",
+                       "max_count": form.get("max_count") or 1, "serious": form.get("serious") == "1"}  # fmt: skip
+                if not veto:
+                    raw.update(section=form.get("section") or "", points=form.get("points") or "")
+                data = {"section": "", "points": 0, **_checked(EnforcementLocalItemCreateSchema(), raw)}
                 if DOMAIN.category(data["category"]) is None:
                     data["category"] = "other"
                 service.add_local_item(caller, data)

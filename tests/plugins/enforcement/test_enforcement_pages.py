@@ -178,3 +178,28 @@ def test_every_page_string_of_the_plugin_has_an_english_translation():
         catalog = read_po(f, locale="en")
     missing = sorted(m for m in found if m not in catalog or not catalog[m].string)
     assert not missing, missing
+
+
+def test_the_pages_refuse_what_the_api_refuses(client, tenant):
+    """Negative or non-numeric points would lift a score above 100; an over-long case number fails the database."""
+    log_in(client, "alpha.tenant_admin")
+    token = csrf(client, "/enforcement/rubric")
+    for points in ("-5", "nan", "41"):
+        resp = client.post("/enforcement/rubric", data={"csrf_token": token, "action": "add", "text": "扣分项",
+                                                        "basis": "《行政处罚法》", "section": "procedure",
+                                                        "points": points, "max_count": "1"})  # fmt: skip
+        assert resp.status_code == 302
+        assert "扣分项" not in client.get("/enforcement/rubric").get_data(as_text=True), points
+    resp = client.post("/enforcement/rubric", data={"csrf_token": token, "action": "settings", "excellent_min": "150",
+                                                    "pass_min": "70", "problem_deadline_days": "0"})  # fmt: skip
+    assert resp.status_code == 302
+    assert "150" not in client.get("/enforcement/rubric").get_data(as_text=True)
+    token = csrf(client, "/enforcement/case-files")
+    resp = client.post(
+        "/enforcement/case-files",
+        data={"csrf_token": token, "action": "create", "case_no": "长" * 65, "case_type": "penalty",
+              "unit_id": str(tenant.station.id), "handlers": "张三", "filed_on": "2024-01-02",
+              "penalty_amount": "1" + "0" * 13},
+    )  # fmt: skip
+    assert resp.status_code == 422
+    assert "长" * 65 not in client.get("/enforcement/case-files").get_data(as_text=True)
