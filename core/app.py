@@ -153,7 +153,7 @@ def _plugin_pages(app: Flask) -> None:
     def plugin_nav():
         from core.web.auth import _enabled_here
 
-        if g.get("tenant") is None:
+        if g.get("tenant") is None or not registry.pages:
             return {"plugin_nav": []}
         enabled = _enabled_here()
         items = [item for item in registry.pages.values() if item.domain in enabled]
@@ -221,6 +221,7 @@ def _request_boundary(app: Flask) -> None:
             "_login_user",
             "csrf_token",
             "_flask_babel",
+            "enabled_here",
         ):
             g.pop(key, None)
 

@@ -7,8 +7,6 @@ checklist on the server, in the browser (the page mirrors :func:`evaluate`) and 
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -122,10 +120,6 @@ class Template:
             "target_fields": [list(f) for f in self.target_fields],
             "items": [item.as_dict() for item in self.items],
         }
-
-    def fingerprint(self) -> str:
-        canonical = json.dumps(self.content(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 TARGETS = {

@@ -35,7 +35,7 @@ from core.oversight.models import (
 )
 from core.oversight.service import _new_order, setting
 from core.tenancy.models import Tenant, Unit
-from core.tenancy.service import enabled_domains, units_of_tenant
+from core.tenancy.service import domain_states, units_of_tenant
 
 log = logging.getLogger(__name__)
 ACTOR = "system:sweep"
@@ -222,7 +222,7 @@ def sweep_tenant(tenant: Tenant, today: date) -> Counter:
         _report_reminders(tenant, today, counts)
         enabled: set[str] = set()
         for unit in units:
-            enabled |= enabled_domains(unit)
+            enabled |= {slug for slug, state in domain_states(unit, units).items() if state.enabled}
         registry = current_app.extensions["xingfeng"]
         results = registry.hook_for("xingfeng_sweep", enabled)(tenant=tenant, today=today)
         counts["plugins"] += sum(r for r in results if isinstance(r, int))

@@ -53,6 +53,7 @@ from core.tenancy.models import Tenant
 public_blp = Blueprint(
     "public", __name__, url_prefix="/api/v1/public", description="公开举报渠道与公开征集（无需登录）"
 )
+public_blp.cli.help = "The public channel: publish the demo bureaus' reporting channels."
 blp = Blueprint("public_reports", __name__, url_prefix="/api/v1", description="群众举报分办、公开征集与统计")
 
 NO_AUTH = {"security": []}

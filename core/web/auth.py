@@ -82,10 +82,15 @@ def page(*roles: str, tenant: bool = True, domain: str | None = None) -> Callabl
 
 
 def _enabled_here() -> set[str]:
-    """The domains enabled at the user's unit (for a city user: those the tenant allows)."""
-    from core.tenancy.service import enabled_domains, registry
+    """The domains enabled at the user's unit (for a city user: those the tenant allows), once per request."""
+    if "enabled_here" not in g:
+        from core.ledger.service import Caller
+        from core.tenancy.service import enabled_domains
 
-    return enabled_domains(g.get("unit")) & set(registry().domains)
+        unit = g.get("unit")
+        # The ledger's Caller keeps the unit tree and each unit's states for the rest of the request.
+        g.enabled_here = Caller.current().enabled_domains(unit) if unit is not None else enabled_domains(None)
+    return g.enabled_here
 
 
 def tenant_page(rule: str, *roles: str, domain: str | None = None, **options) -> Callable:

@@ -263,7 +263,10 @@ def public_report_page(public_report_id):
         render_template(
             "web/public_report.html",
             r=service.detail(report, caller.units),
-            similar=service.similar(caller, report),
+            # Suggestions serve triage only: no scan of recent texts for a report already triaged or a reader.
+            similar=service.similar(caller, report)
+            if report.status == "received" and g.user.role in service.TRIAGERS
+            else [],
             contact=contact,
             has_contact=has_contact,
             may_triage=g.user.role in service.TRIAGERS,

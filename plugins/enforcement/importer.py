@@ -4,14 +4,11 @@ changes nothing; a known number with other values updates that file."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, BinaryIO
 
-from openpyxl import load_workbook
 from sqlalchemy import select
 
 from core.audit import chain
@@ -19,11 +16,10 @@ from core.db import db, utcnow
 from core.errors import FieldError, ServiceError
 from core.ledger.excel import ImportRefused, parse_date
 from core.ledger.service import Caller
+from core.tabular import read_table
 from plugins.enforcement import service
 from plugins.enforcement.models import CASE_TYPES, DISCRETION_LEVELS, CaseFile
 
-MIB = 1024 * 1024
-MAX_BYTES = 10 * MIB
 MAX_ROWS = 5000
 SHEET = "执法案卷"
 #: key -> column header
@@ -87,42 +83,7 @@ class CaseFileImport:
     # -- reading
 
     def read(self, stream: BinaryIO, filename: str) -> None:
-        data = stream.read(MAX_BYTES + 1)
-        if not data:
-            raise FieldError("file", "文件为空")
-        if len(data) > MAX_BYTES:
-            raise FieldError("file", f"文件超过大小限制（{MAX_BYTES // MIB} MB）")
-        if data[:4] == b"PK\x03\x04":
-            records = self._xlsx(data)
-        elif filename.lower().endswith(".csv") or not filename:
-            records = self._csv(data)
-        else:
-            raise FieldError("file", "只接受 Excel .xlsx 或 CSV 文件")
-        self._parse(records)
-
-    def _xlsx(self, data: bytes) -> list[tuple[Any, ...]]:
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
-            raise FieldError("file", "无法读取该 Excel 文件，文件可能已损坏") from exc
-        try:
-            sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
-            return [tuple(r) for r in sheet.iter_rows(values_only=True, max_col=50, max_row=MAX_ROWS + 2)]
-        finally:
-            workbook.close()
-
-    def _csv(self, data: bytes) -> list[tuple[Any, ...]]:
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:  # pragma: no cover - gb18030 decodes any byte string
-            raise FieldError("file", "无法识别 CSV 文件的编码（应为 UTF-8 或 GBK）")
-        if "\x00" in text:
-            raise FieldError("file", "只接受 Excel .xlsx 或 CSV 文件")
-        return [tuple(r) for r in csv.reader(io.StringIO(text))]
+        self._parse(read_table(stream, filename, SHEET, "只接受 Excel .xlsx 或 CSV 文件"))
 
     def _parse(self, records: list[tuple[Any, ...]]) -> None:
         if not records:

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 
 from core.audit import chain
-from core.calendar import SHANGHAI, local_date
+from core.calendar import SHANGHAI
 from core.checklists.versions import pin
 from core.db import db, scoped_get, utcnow
 from core.errors import Conflict, FieldError, NotFound, ServiceError
@@ -804,10 +804,6 @@ def _top_deductions(review_ids: list[int], limit: int) -> list[dict[str, Any]]:
             }
         )
     return out
-
-
-def local_day(moment: datetime | None) -> date | None:
-    return local_date(moment) if moment else None
 
 
 def unit_name(caller: Caller, unit_id: int) -> str:

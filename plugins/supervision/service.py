@@ -8,25 +8,21 @@ when results are recorded already past the limit, and from the daily sweep for t
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import date, timedelta
 from typing import Any, BinaryIO
 
-from marshmallow import ValidationError
-from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from core.audit import chain
 from core.calendar import today_in_shanghai
 from core.db import db, scoped_get, utcnow
 from core.errors import Conflict, FieldError, NotFound, ServiceError
-from core.evidence import HEAD_BYTES, XLSX, sniff
 from core.ledger import permissions as perm
 from core.ledger.excel import ImportRefused, _text
 from core.ledger.models import Problem
 from core.ledger.service import Caller, create_system_problem, work_calendar
+from core.tabular import read_table
 from core.tenancy.models import Tenant
 from core.tenancy.service import domain_states, units_of_tenant
 from core.validators import USCCError, normalise_uscc, validate_uscc
@@ -250,40 +246,8 @@ POOL_COLUMNS = {
 
 
 def _read_rows(stream: BinaryIO, filename: str) -> list[tuple[Any, ...]]:
-    data = stream.read(IMPORT_MAX_BYTES + 1)
-    if not data:
-        raise FieldError("file", "文件为空")
-    if len(data) > IMPORT_MAX_BYTES:
-        raise FieldError("file", f"文件超过大小限制（{IMPORT_MAX_BYTES // (1024 * 1024)} MB）")
-    if data.startswith(b"PK\x03\x04"):
-        try:
-            kind = sniff(data[:HEAD_BYTES], io.BytesIO(data), filename)
-        except FieldError as exc:
-            raise FieldError("file", "只接受 Excel .xlsx 或 CSV 文件") from exc
-        if kind is not XLSX:
-            raise FieldError("file", "只接受 Excel .xlsx 或 CSV 文件")
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            try:
-                return list(workbook.worksheets[0].iter_rows(values_only=True, max_col=50))
-            finally:
-                workbook.close()
-        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
-            raise FieldError("file", "无法读取该 Excel 文件，文件可能已损坏") from exc
-    if b"\x00" in data[:HEAD_BYTES]:
-        raise FieldError("file", "只接受 Excel .xlsx 或 CSV 文件")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes nearly anything
-        raise FieldError("file", "无法识别 CSV 文件的编码，请存为 UTF-8")
-    try:
-        return [tuple(r) for r in csv.reader(io.StringIO(text, newline=""))]
-    except csv.Error as exc:
-        raise FieldError("file", "CSV 文件格式有误") from exc
+    # The first sheet (no sheet has this name) or the CSV, read as every import reads (core.tabular).
+    return read_table(stream, filename, "", "只接受 Excel .xlsx 或 CSV 文件")
 
 
 def parse_pool(kind: str, stream: BinaryIO, filename: str) -> list[tuple[int, dict[str, Any]]]:
@@ -552,13 +516,3 @@ def sweep(tenant: Tenant, today: date) -> int:
         if check_publication(tenant, task, today) is not None:
             recorded += 1
     return recorded
-
-
-def check_credit_code(raw: str) -> tuple[str, str | None]:
-    """The normalised code and the first problem with it (naming the position), or None."""
-    code = normalise_uscc(raw or "")
-    try:
-        validate_uscc(code)
-    except (USCCError, ValidationError) as exc:
-        return code, exc.messages[0]
-    return code, None
