@@ -47,9 +47,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from core.app import create_app
-    from core.db import db, tenant_scope
     from core.figures import periods, rollup, service, snapshot
     from core.ledger.service import today_in_shanghai, work_calendar
+    from core.platform.db import db, tenant_scope
     from core.tenancy.models import Tenant
 
     app = create_app()

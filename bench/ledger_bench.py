@@ -126,9 +126,9 @@ def explain(app_url: str) -> str:
     os.environ.setdefault("SECRET_KEY", "benchmark")
     os.environ["DATABASE_URL"] = app_url
     from core.app import create_app
-    from core.db import db
     from core.ledger import query as ledger_query
     from core.ledger.views import LIST_COLUMNS
+    from core.platform.db import db
 
     app = create_app()
     with app.test_request_context(main_query(0), headers={"Authorization": f"Bearer {TOKEN}"}):

@@ -15,11 +15,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from swagger_ui_bundle import swagger_ui_path
 from werkzeug.http import HTTP_STATUS_CODES
 
-from core import config as config_module
-from core.api import pop_tenant_slug
-from core.db import db
-from core.errors import ServiceError
-from core.extensions import api, babel, bootstrap, csrf, limiter, migrate
+from core.platform import config as config_module
+from core.platform.api import pop_tenant_slug
+from core.platform.db import db
+from core.platform.errors import ServiceError
+from core.platform.extensions import api, babel, bootstrap, csrf, limiter, migrate
 from core.plugins import PluginRegistry, get_plugin_manager
 
 log = logging.getLogger(__name__)

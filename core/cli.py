@@ -7,7 +7,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
-from core.db import db, tenant_scope
+from core.platform.db import db, tenant_scope
 
 
 def _create_app() -> Flask:

@@ -2,7 +2,6 @@
 
 from core.audit.models import AuditEvent, AuditHead
 from core.auth.models import ApiToken, User
-from core.calendar_models import HolidayYear
 from core.checklists.models import (
     Checklist,
     ChecklistEvidence,
@@ -48,6 +47,7 @@ from core.oversight.models import (
     SweepRun,
     UnitRedPeriod,
 )
+from core.platform.calendar_models import HolidayYear
 from core.public.models import PublicReport, ReportContact, ReportFile, ReportReply, Solicitation
 from core.tenancy.models import CampaignPhase, PluginSetting, Tenant, Unit
 from plugins.approval.models import ApprovalCase

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from core.auth import service as auth_service
 from core.auth.models import User
-from core.db import db
-from core.errors import ServiceError
+from core.platform.db import db
+from core.platform.errors import ServiceError
 from core.tenancy.service import registry
 from tenants.provisioning import apply_specs
 from tenants.specs import load_specs

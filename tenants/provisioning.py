@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from core.auth import service as auth_service
 from core.auth.models import User
-from core.db import db, tenant_scope
-from core.errors import Conflict
+from core.platform.db import db, tenant_scope
+from core.platform.errors import Conflict
 from core.tenancy.models import PluginSetting, Tenant, Unit
 from core.tenancy.service import registry
 from tenants import service

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from core.auth import service as auth_service
 from core.auth.models import CITY_ROLES, TENANT_ROLES, ApiToken, User
-from core.db import db, scoped_get
-from core.errors import Conflict, FieldError, NotFound
+from core.platform.db import db, scoped_get
+from core.platform.errors import Conflict, FieldError, NotFound
 from core.tenancy.models import TENANT_STATUSES, UNIT_KINDS, PluginSetting, Tenant, Unit
 from core.tenancy.service import registry, set_tenant_domain, set_unit_domain, subtree_ids, units_of_tenant
 

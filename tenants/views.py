@@ -10,14 +10,14 @@ from flask.views import MethodView
 from flask_smorest import abort
 from sqlalchemy import select
 
-from core.api import Blueprint
 from core.auth.guard import CITY_READ, TENANT_MANAGERS, object_loader, require
 from core.auth.models import User
-from core.cache import forget
-from core.calendar import load_year
-from core.calendar_models import HolidayYear
-from core.db import db, scoped_get
 from core.ledger.schemas import HolidayYearSchema, PhaseListSchema, PhaseSchema
+from core.platform.api import Blueprint
+from core.platform.cache import forget
+from core.platform.calendar import load_year
+from core.platform.calendar_models import HolidayYear
+from core.platform.db import db, scoped_get
 from core.tenancy.models import CampaignPhase, Tenant, Unit
 from core.tenancy.service import domain_states, hook_for_unit, tenant_settings, units_of_tenant
 from tenants import service
@@ -326,7 +326,7 @@ class CalendarYear(MethodView):
             return {**_holiday_year(row), "origin": "loaded", "provisional": False}
         from datetime import date, timedelta
 
-        from core.calendar import WorkCalendar
+        from core.platform.calendar import WorkCalendar
 
         cal = WorkCalendar()
         if not cal.covers(year):

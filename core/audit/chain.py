@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 
 from core.audit.models import AuditEvent, AuditHead
-from core.db import current_tenant_id, db, locked_row, utcnow
+from core.platform.db import current_tenant_id, db, locked_row, utcnow
 
 GENESIS = "0" * 64
 

@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from core.audit.chain import verify_tenant
-from core.db import db, tenant_scope
+from core.platform.db import db, tenant_scope
 from core.tenancy.models import Tenant
 
 

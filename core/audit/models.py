@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import BigId, TenantScoped, db
+from core.platform.db import BigId, TenantScoped, db
 
 
 class AuditEvent(TenantScoped, db.Model):

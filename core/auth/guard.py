@@ -14,7 +14,7 @@ from flask_smorest import abort
 
 from core.auth.models import CITY_ROLES, ROLES, User
 from core.auth.service import user_for_token
-from core.db import db, set_tenant
+from core.platform.db import db, set_tenant
 from core.tenancy.models import Tenant
 from core.tenancy.service import tenant_by_slug, units_of_tenant
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import BigId, db, utcnow
+from core.platform.db import BigId, db, utcnow
 
 CITY_ROLES = ("city_admin", "city_supervisor")
 TENANT_ROLES = ("tenant_admin", "officer", "reviewer", "viewer")

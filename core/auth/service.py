@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from core.auth.models import ApiToken, User
-from core.db import db, utcnow
+from core.platform.db import db, utcnow
 from core.tenancy.models import Tenant
 
 TOKEN_PREFIX = "xf_"

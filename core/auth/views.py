@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import current_app, g, request
 from flask_smorest import abort
 
-from core.api import Blueprint
 from core.auth import service
 from core.auth.guard import authenticate, require
 from core.auth.models import ROLE_NAMES, User
 from core.auth.schemas import CallerSchema, LoginSchema, PasswordChangeSchema, TokenSchema
-from core.db import db, scoped_get, tenant_scope
-from core.extensions import limiter
+from core.platform.api import Blueprint
+from core.platform.db import db, scoped_get, tenant_scope
+from core.platform.extensions import limiter
 from core.tenancy.models import Tenant, Unit
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="登录、注销与当前用户")

@@ -18,11 +18,11 @@ from sqlalchemy import select
 from core.checklists import service as checklists
 from core.checklists.models import Checklist, TemplateVersion
 from core.checklists.templates import ANSWER_TYPES, EVIDENCE, TARGETS, YES_NO, Item, Template
-from core.db import db
-from core.errors import FieldError, ServiceError
-from core.evidence import XLSX, sniff
 from core.ledger import service as ledger
 from core.ledger.excel import ImportRefused
+from core.platform.db import db
+from core.platform.errors import FieldError, ServiceError
+from core.platform.evidence import XLSX, sniff
 
 SHEET = "检查清单"
 META = "_form"

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import BigId, TenantScoped, db, utcnow
+from core.platform.db import BigId, TenantScoped, db, utcnow
 
 STATUSES = {"draft": "草稿", "submitted": "已提交"}
 
@@ -100,7 +100,7 @@ class Checklist(TenantScoped, db.Model):
 
 
 class ChecklistEvidence(TenantScoped, db.Model):
-    """An evidence file for one item of a checklist, stored once by its SHA-256 (core.evidence)."""
+    """An evidence file for one item of a checklist, stored once by its SHA-256 (core.platform.evidence)."""
 
     __tablename__ = "checklist_evidence"
     __table_args__ = (Index("ix_checklist_evidence_tenant_id_checklist_id", "tenant_id", "checklist_id"),)

@@ -26,11 +26,11 @@ from core.checklists.templates import (
     fails,
     normalise,
 )
-from core.db import db, scoped_get, utcnow
-from core.errors import Conflict, FieldError, NotFound, ServiceError
 from core.ledger import permissions as perm
 from core.ledger import service as ledger
 from core.ledger.models import Problem
+from core.platform.db import db, scoped_get, utcnow
+from core.platform.errors import Conflict, FieldError, NotFound, ServiceError
 from core.tenancy.models import Tenant, Unit
 from core.tenancy.service import registry, subtree_ids
 

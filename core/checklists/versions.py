@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from core.checklists.models import TemplateVersion
-from core.db import db
+from core.platform.db import db
 
 
 def fingerprint(content: dict[str, Any]) -> str:

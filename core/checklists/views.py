@@ -9,7 +9,6 @@ from flask import g, send_file
 from flask.views import MethodView
 from sqlalchemy import select
 
-from core.api import Blueprint
 from core.auth.guard import object_loader, require
 from core.checklists import excel
 from core.checklists import service as checklists
@@ -29,11 +28,12 @@ from core.checklists.schemas import (
     TemplateSchema,
     TemplateSummarySchema,
 )
-from core.db import db, scoped_get
-from core.errors import FieldError, NotFound
 from core.ledger import service as ledger
 from core.ledger.schemas import UploadSchema
 from core.ledger.views import READERS
+from core.platform.api import Blueprint
+from core.platform.db import db, scoped_get
+from core.platform.errors import FieldError, NotFound
 from core.tenancy.models import Unit
 
 blp = Blueprint("checklists", __name__, url_prefix="/api/v1", description="检查清单")

@@ -8,7 +8,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from core.db import db
+from core.platform.db import db
 
 
 @click.group("figures")
@@ -35,9 +35,9 @@ def _tenants(slugs: tuple[str, ...]):
 @with_appcontext
 def recount_command(slugs: tuple[str, ...], check: bool) -> None:
     """Rebuild the rollups of every tenant (or those named) from the ledger, one transaction per tenant."""
-    from core.cache import forget
     from core.figures import rollup
     from core.ledger.service import work_calendar
+    from core.platform.cache import forget
 
     forget("work_calendar")
     cal = work_calendar()
@@ -68,9 +68,9 @@ def recount_command(slugs: tuple[str, ...], check: bool) -> None:
 @with_appcontext
 def snapshot_command(period: str, top_n: int, bottom_n: int, document_number: str) -> None:
     """Freeze every county's figures for a period, rank them and archive the bulletin (run after the period)."""
-    from core.errors import FieldError
     from core.figures import periods, snapshot
     from core.ledger.service import _phases, today_in_shanghai
+    from core.platform.errors import FieldError
 
     started = time.monotonic()
     try:

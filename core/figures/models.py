@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import BigId, TenantScoped, db, utcnow
+from core.platform.db import BigId, TenantScoped, db, utcnow
 
 #: the counted columns of a rollup row, in the order of the delta tuples
 COUNTS = (

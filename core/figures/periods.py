@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from core.errors import FieldError
+from core.platform.errors import FieldError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

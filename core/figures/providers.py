@@ -84,12 +84,12 @@ def every_tenant(period: Period, tenant_ids: list[int], actor: str) -> dict[str,
     """Every installed provider's values for many tenants side by side (the city's page).
 
     On PostgreSQL with the reader login configured, one read through the named city-wide opt-out
-    (``core.db.city_wide``, logged); otherwise tenant by tenant under each one's scope (one query per provider and
-    tenant: seconds for 1,000 tenants, see docs/performance.md).
+    (``core.platform.db.city_wide``, logged); otherwise tenant by tenant under each one's scope (one query per
+    provider and tenant: seconds for 1,000 tenants, see docs/performance.md).
     """
     from flask import current_app
 
-    from core.db import city_wide, db, tenant_scope
+    from core.platform.db import city_wide, db, tenant_scope
 
     if db.session.get_bind().dialect.name == "postgresql" and current_app.config.get("READER_DATABASE_URL"):
         with city_wide("figures of every tenant", actor=actor) as session:

@@ -18,8 +18,6 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from core.calendar import WorkCalendar, local_date
-from core.db import db, tenant_scope
 from core.figures.models import (
     COUNTS,
     FigureCloseDays,
@@ -32,6 +30,8 @@ from core.figures.models import (
 )
 from core.figures.periods import month_of
 from core.ledger.models import Extension, Problem
+from core.platform.calendar import WorkCalendar, local_date
+from core.platform.db import db, tenant_scope
 
 FINAL_UNCOUNTED = ("dismissed", "merged")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from core.errors import FieldError
 from core.figures import periods, service
 from core.ledger import service as ledger
 from core.ledger.schemas import ProblemSchema
+from core.platform.errors import FieldError
 
 PERIOD_HELP = (
     "统计期：2024-05（月）、2024Q2（季度）、2024（年）、2024-01..2024-06（月份区间）或 phase:阶段代码；默认本年"

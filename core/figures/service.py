@@ -19,8 +19,6 @@ from typing import Any
 
 from sqlalchemy import and_, func, literal, select
 
-from core.calendar import local_date
-from core.db import current_tenant_id, db
 from core.figures import providers
 from core.figures.models import (
     COUNTS,
@@ -34,6 +32,8 @@ from core.figures.models import (
 from core.figures.periods import Period, first_day, month_of
 from core.figures.rollup import on_time_deadline
 from core.ledger.models import OPEN_STATUSES, Problem
+from core.platform.calendar import local_date
+from core.platform.db import current_tenant_id, db
 
 
 @dataclass(frozen=True)

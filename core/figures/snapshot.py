@@ -14,12 +14,12 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 from sqlalchemy import func, select
 
-from core.db import db, tenant_scope, utcnow
 from core.figures import providers, ranking, service
 from core.figures.models import FigureSnapshot, FigureSnapshotUnit
 from core.figures.periods import Period
+from core.platform.db import db, tenant_scope, utcnow
+from core.platform.xlsx import SheetWriter
 from core.tenancy.models import Tenant, Unit
-from core.xlsx import SheetWriter
 
 #: the figures a snapshot shows, in order (ledger figures, then the providers installed)
 SHOWN = (
@@ -240,7 +240,7 @@ def bulletin(snapshot: FigureSnapshot) -> bytes:
 
 
 def _chinese_date(moment: datetime) -> str:
-    from core.calendar import local_date
+    from core.platform.calendar import local_date
 
     day = local_date(moment)
     return f"{day.year}年{day.month}月{day.day}日"

@@ -14,14 +14,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
-from core.db import db
-from core.errors import FieldError, NotFound
 from core.figures import providers, service
 from core.figures.models import FigureSnapshot, FigureSnapshotUnit
 from core.figures.periods import Period
 from core.ledger import permissions as perm
 from core.ledger import service as ledger
 from core.ledger.models import SOURCES, Problem
+from core.platform.db import db
+from core.platform.errors import FieldError, NotFound
 from core.tenancy.models import Tenant
 from core.tenancy.service import registry
 

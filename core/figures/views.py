@@ -12,12 +12,8 @@ from flask import Response, g
 from flask.views import MethodView
 from sqlalchemy import select
 
-from core.api import Blueprint
 from core.auth.guard import actor, object_loader, require
 from core.auth.models import CITY_ROLES
-from core.db import db
-from core.errors import FieldError
-from core.evidence import download_headers
 from core.figures import providers, ranking, service, snapshot, tables
 from core.figures.models import FigureSnapshot
 from core.figures.schemas import (
@@ -36,6 +32,10 @@ from core.figures.schemas import (
 )
 from core.ledger import service as ledger
 from core.ledger.views import READERS, Presenter
+from core.platform.api import Blueprint
+from core.platform.db import db
+from core.platform.errors import FieldError
+from core.platform.evidence import download_headers
 from core.tenancy.models import Tenant
 
 blp = Blueprint("figures", __name__, url_prefix="/api/v1", description="统计分析、快照、排名与通报")

@@ -30,10 +30,6 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 from sqlalchemy.sql import Select
 
-from core.calendar import SHANGHAI, WorkCalendar, light, today_in_shanghai
-from core.db import db
-from core.errors import Conflict, FieldError, ServiceError
-from core.evidence import ARCHIVE_TOO_LARGE, CHUNK_BYTES, EMPTY, HEAD_BYTES, MACRO_REFUSED, XLSX, sniff
 from core.ledger import fields as local_fields
 from core.ledger import permissions as perm
 from core.ledger import query as ledger_query
@@ -48,9 +44,13 @@ from core.ledger.models import (
     Problem,
     ProgressNote,
 )
+from core.platform.calendar import SHANGHAI, WorkCalendar, light, today_in_shanghai
+from core.platform.db import db
+from core.platform.errors import Conflict, FieldError, ServiceError
+from core.platform.evidence import ARCHIVE_TOO_LARGE, CHUNK_BYTES, EMPTY, HEAD_BYTES, MACRO_REFUSED, XLSX, sniff
+from core.platform.xlsx import SheetWriter
 from core.tenancy.models import Unit
 from core.tenancy.service import domain_states, enabled_domains, registry
-from core.xlsx import SheetWriter
 
 #: rows fetched (and evidence names loaded) per round trip
 BATCH = 1000
@@ -395,7 +395,7 @@ def _size_columns(ws, columns: Sequence[Column]) -> None:
 
 
 def write_xlsx(export: Export, out: BinaryIO) -> None:
-    """Write the export row by row with the streaming writer (core.xlsx): nothing of it is held in memory."""
+    """Write the export row by row with the streaming writer (core.platform.xlsx): nothing of it is held in memory."""
     sheet = SheetWriter(out, SHEET, [c.width for c in export.columns], [c.header for c in export.columns])
     for row in export_rows(export):
         sheet.append([_stream_value(v) for v in row])

@@ -8,13 +8,13 @@ from __future__ import annotations
 from flask import Response, g, send_file, stream_with_context
 from marshmallow import Schema, fields
 
-from core.api import Blueprint
 from core.auth.guard import require
-from core.db import tenant_scope
-from core.evidence import download_headers
 from core.ledger import excel, service
 from core.ledger.schemas import ListQuerySchema, UploadSchema
 from core.ledger.views import READERS
+from core.platform.api import Blueprint
+from core.platform.db import tenant_scope
+from core.platform.evidence import download_headers
 
 blp = Blueprint("ledger_exchange", __name__, url_prefix="/api/v1", description="台账导入导出")
 

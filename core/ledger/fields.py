@@ -11,9 +11,9 @@ from marshmallow import Schema, ValidationError, fields
 from marshmallow import validate as checks
 from sqlalchemy import select
 
-from core.db import db
-from core.errors import FieldError, ServiceError
 from core.ledger.models import LocalFieldSet
+from core.platform.db import db
+from core.platform.errors import FieldError, ServiceError
 
 FIELD_TYPES = {"text": "文本", "number": "数字", "date": "日期", "choice": "单选", "boolean": "是/否"}
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")

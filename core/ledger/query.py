@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import and_, bindparam, case, func, or_, select, union_all
 from sqlalchemy.sql import Select
 
-from core.errors import FieldError
 from core.ledger import permissions as perm
 from core.ledger.models import OPEN_STATUSES, STATUSES, Problem
+from core.platform.errors import FieldError
 from core.tenancy.service import subtree_ids
 
 SORTS = ("deadline", "number")
@@ -28,7 +28,7 @@ class Window:
 
 
 def light_window(caller, today: date) -> Window:
-    """Today's boundaries between the lights, so that SQL filters and counts agree with ``core.calendar.light``."""
+    """Today's boundaries between the lights, so that SQL filters and counts agree with ``calendar.light``."""
     from core.ledger.service import work_calendar, yellow_days
 
     days = yellow_days(caller.tenant)
@@ -137,7 +137,7 @@ def page(
     columns: tuple | None = None,
 ):
     """One page in deadline order (no deadline last) or number order, and the cursor of the next page."""
-    from core.db import db, execute_prepared
+    from core.platform.db import db, execute_prepared
 
     if sort == "deadline" and columns:
         branched = _deadline_page_by_branch(caller, filters, window, limit, cursor, columns)
@@ -249,7 +249,7 @@ def _build_branches(caller, filters, window, n_statuses, n_units, cursor_kind, c
 
 def counts(caller, filters: dict[str, Any], window: Window) -> dict[str, dict[str, int]]:
     """How many problems of the filter are in each status and under each light."""
-    from core.db import db
+    from core.platform.db import db
 
     base = filtered(caller, filters, window).subquery()
     open_ = base.c.status.in_(OPEN_STATUSES)

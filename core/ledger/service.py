@@ -17,10 +17,6 @@ from sqlalchemy.exc import IntegrityError
 
 from core.audit import chain
 from core.auth.models import User
-from core.cache import cached, forget
-from core.calendar import WorkCalendar, light, local_date, today_in_shanghai
-from core.db import db, locked_row, scoped_get, utcnow
-from core.errors import Conflict, FieldError, NotFound, ServiceError
 from core.ledger import fields as local_fields
 from core.ledger import permissions as perm
 from core.ledger.models import (
@@ -33,6 +29,10 @@ from core.ledger.models import (
     ProgressNote,
     Referral,
 )
+from core.platform.cache import cached, forget
+from core.platform.calendar import WorkCalendar, light, local_date, today_in_shanghai
+from core.platform.db import db, locked_row, scoped_get, utcnow
+from core.platform.errors import Conflict, FieldError, NotFound, ServiceError
 from core.tenancy.models import CampaignPhase, Tenant, Unit
 from core.tenancy.service import domain_states, registry, units_of_tenant
 
@@ -82,7 +82,7 @@ class Caller:
 
 
 def work_calendar() -> WorkCalendar:
-    """Working days with the holiday years the city loaded (cached per process, see core.cache)."""
+    """Working days with the holiday years the city loaded (cached per process, see core.platform.cache)."""
     return cached("work_calendar", lambda: WorkCalendar.from_db(db.session))
 
 
@@ -649,7 +649,7 @@ def add_note(caller: Caller, problem: Problem, text: str) -> ProgressNote:
 
 
 def evidence_store():
-    from core.evidence import EvidenceStore
+    from core.platform.evidence import EvidenceStore
 
     cfg = current_app.config
     return EvidenceStore(cfg["EVIDENCE_FOLDER"], cfg["EVIDENCE_MAX_BYTES"])
@@ -659,7 +659,7 @@ def send_evidence(sha256: str, content_type: str, filename: str):
     """A stored evidence file as a download: always an attachment under its original name, never rendered."""
     from flask import send_file
 
-    from core.evidence import download_headers
+    from core.platform.evidence import download_headers
 
     store = evidence_store()
     if not store.exists(sha256):
@@ -796,7 +796,7 @@ def repeats(problem: Problem) -> int:
 
 def recompute_provisional(year: int) -> int:
     """After the city loads a year's holidays, recompute every open deadline that was only an estimate for it."""
-    from core.db import tenant_scope
+    from core.platform.db import tenant_scope
 
     forget("work_calendar")
     cal = work_calendar()

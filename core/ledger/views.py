@@ -12,12 +12,9 @@ from flask import current_app, g, request
 from flask.views import MethodView
 from sqlalchemy import select
 
-from core.api import Blueprint
 from core.audit import chain
 from core.auth.guard import object_loader, require
 from core.auth.models import User
-from core.db import db, scoped_get
-from core.errors import NotFound
 from core.ledger import fields as local_fields
 from core.ledger import query as ledger_query
 from core.ledger import service
@@ -54,6 +51,9 @@ from core.ledger.schemas import (
     UploadFormSchema,
     UploadSchema,
 )
+from core.platform.api import Blueprint
+from core.platform.db import db, scoped_get
+from core.platform.errors import NotFound
 from core.tenancy.service import registry
 
 blp = Blueprint("ledger", __name__, url_prefix="/api/v1", description="问题台账")
@@ -104,7 +104,7 @@ class Presenter:
         }
 
     def light(self, deadline, status: str) -> str | None:
-        """The same answer as ``core.calendar.light``, from today's window (no calendar walk per row)."""
+        """The same answer as ``core.platform.calendar.light``, from today's window (no calendar walk per row)."""
         if status not in OPEN_STATUSES:
             return None
         if deadline is None:

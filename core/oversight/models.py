@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import BigId, TenantScoped, db, utcnow
+from core.platform.db import BigId, TenantScoped, db, utcnow
 
 #: 督办单 states: issued → acknowledged (签收) → answered (回复)
 ORDER_STATUSES = {"issued": "已下发", "acknowledged": "已签收", "answered": "已回复"}

@@ -17,8 +17,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.auth.models import User
-from core.db import current_tenant_id, db, tenant_scope, utcnow
 from core.oversight.models import CityNotification, MailAddress, Notification
+from core.platform.db import current_tenant_id, db, tenant_scope, utcnow
 
 log = logging.getLogger(__name__)
 

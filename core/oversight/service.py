@@ -15,9 +15,6 @@ from sqlalchemy.exc import IntegrityError
 
 from core.audit import chain
 from core.auth.models import User
-from core.calendar import light, local_date, today_in_shanghai
-from core.db import db, scoped_get, tenant_scope, utcnow
-from core.errors import Conflict, FieldError, NotFound, ServiceError
 from core.ledger import permissions as perm
 from core.ledger.models import Problem
 from core.ledger.service import Caller, get_problem, work_calendar, yellow_days
@@ -36,6 +33,9 @@ from core.oversight.models import (
     SelfCheckAnswer,
     SupervisionOrder,
 )
+from core.platform.calendar import light, local_date, today_in_shanghai
+from core.platform.db import db, scoped_get, tenant_scope, utcnow
+from core.platform.errors import Conflict, FieldError, NotFound, ServiceError
 from core.tenancy.models import Tenant, Unit
 from core.tenancy.service import subtree_ids
 

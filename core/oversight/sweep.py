@@ -18,8 +18,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from core.audit import chain
-from core.calendar import light, today_in_shanghai
-from core.db import db, tenant_scope, utcnow
 from core.ledger.models import OPEN_STATUSES, Problem
 from core.ledger.service import work_calendar, yellow_days
 from core.oversight import notify
@@ -34,6 +32,8 @@ from core.oversight.models import (
     UnitRedPeriod,
 )
 from core.oversight.service import _new_order, setting
+from core.platform.calendar import light, today_in_shanghai
+from core.platform.db import db, tenant_scope, utcnow
 from core.tenancy.models import Tenant, Unit
 from core.tenancy.service import domain_states, units_of_tenant
 

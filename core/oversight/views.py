@@ -10,11 +10,8 @@ from flask import g
 from flask.views import MethodView
 from sqlalchemy import select
 
-from core.api import Blueprint
 from core.auth.guard import object_loader, require
 from core.auth.models import TENANT_ROLES
-from core.db import db
-from core.errors import FieldError, NotFound
 from core.ledger.service import Caller, get_problem, send_evidence
 from core.ledger.views import READERS
 from core.oversight import notify, service
@@ -42,6 +39,9 @@ from core.oversight.schemas import (
     SupervisionOrderQuerySchema,
     SupervisionOrderSchema,
 )
+from core.platform.api import Blueprint
+from core.platform.db import db
+from core.platform.errors import FieldError, NotFound
 
 blp = Blueprint("oversight", __name__, url_prefix="/api/v1", description="督办、问责、信息报送与通知")
 

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import BigId, TenantScoped, db, utcnow
+from core.platform.db import BigId, TenantScoped, db, utcnow
 
 #: what a reporter may choose; staff map it to a ledger domain and category when accepting
 CATEGORIES = {

@@ -23,11 +23,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from core.audit import chain
-from core.calendar import local_date, today_in_shanghai
-from core.db import db, scoped_get, tenant_scope, utcnow
-from core.errors import Conflict, FieldError, NotFound, ServiceError
 from core.ledger import service as ledger
 from core.ledger.models import OPEN_STATUSES, Problem
+from core.platform.calendar import local_date, today_in_shanghai
+from core.platform.db import db, scoped_get, tenant_scope, utcnow
+from core.platform.errors import Conflict, FieldError, NotFound, ServiceError
 from core.public.models import (
     CATEGORIES,
     LEDGER_CATEGORY,
@@ -284,7 +284,7 @@ def request_fingerprint(tenant: Tenant, data: dict[str, Any], file_hashes: list[
 
 
 def _store_files(uploads: list[Upload]) -> list[Any]:
-    from core.evidence import EvidenceStore
+    from core.platform.evidence import EvidenceStore
 
     if len(uploads) > int(setting("PUBLIC_MAX_FILES")):
         raise FieldError("files", f"最多上传 {setting('PUBLIC_MAX_FILES')} 个文件")
@@ -404,7 +404,7 @@ def find_for_reporter(tracking_code: str, secret: str) -> tuple[Tenant, PublicRe
     tenant = db.session.scalar(select(Tenant).where(Tenant.code == prefix)) if prefix else None
     report = None
     if tenant is not None:
-        from core.db import set_tenant
+        from core.platform.db import set_tenant
 
         set_tenant(tenant.id)
         report = db.session.scalar(select(PublicReport).where(PublicReport.tracking_code == code))
@@ -706,7 +706,7 @@ def _suggestion(kind, ident, label, text, score, same_unit, same_category) -> di
 
 
 def _day_bounds(day_from: date | None, day_to: date | None) -> tuple[datetime | None, datetime | None]:
-    from core.calendar import SHANGHAI
+    from core.platform.calendar import SHANGHAI
 
     start = datetime.combine(day_from, datetime.min.time(), SHANGHAI).astimezone(UTC) if day_from else None
     end = (

@@ -12,12 +12,12 @@ from flask.views import MethodView
 from flask_smorest import abort
 from marshmallow import ValidationError
 
-from core.api import Blueprint
 from core.auth.guard import CITY_READ, object_loader, require
-from core.db import db, scoped_get, set_tenant
-from core.errors import ServiceError
-from core.extensions import limiter
 from core.ledger import service as ledger
+from core.platform.api import Blueprint
+from core.platform.db import db, scoped_get, set_tenant
+from core.platform.errors import ServiceError
+from core.platform.extensions import limiter
 from core.public import service
 from core.public.models import CATEGORIES, PublicReport, ReportFile
 from core.public.schemas import (

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import BigId, TenantScoped, db, utcnow
+from core.platform.db import BigId, TenantScoped, db, utcnow
 
 TENANT_STATUSES = ("active", "suspended")
 UNIT_KINDS = {

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import select
 
-from core.db import db
+from core.platform.db import db
 from core.tenancy.models import PluginSetting, Tenant, Unit
 
 

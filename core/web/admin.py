@@ -13,11 +13,11 @@ from sqlalchemy import select
 
 from core.audit import chain
 from core.auth.models import ROLE_NAMES, TENANT_ROLES
-from core.db import db
-from core.errors import ServiceError
 from core.ledger import fields as local_fields
 from core.ledger.schemas import SETTING_RANGES, TenantSettingsSchema
 from core.oversight.service import change_thresholds, tenant_thresholds
+from core.platform.db import db
+from core.platform.errors import ServiceError
 from core.tenancy.models import UNIT_KINDS, Tenant
 from core.tenancy.service import domain_states, registry, tenant_settings, units_of_tenant
 from core.web.auth import page, tenant_page

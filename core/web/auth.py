@@ -17,8 +17,8 @@ from flask_login import LoginManager, UserMixin, current_user
 from core.auth import service
 from core.auth.guard import resolve_tenant
 from core.auth.models import ROLE_NAMES, User
-from core.db import db
-from core.extensions import limiter
+from core.platform.db import db
+from core.platform.extensions import limiter
 from core.web.blueprint import blp
 from core.web.forms import LoginForm, PasswordForm
 

@@ -6,8 +6,8 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from core.errors import ServiceError
-from core.extensions import csrf
+from core.platform.errors import ServiceError
+from core.platform.extensions import csrf
 
 blp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/web/static")
 
@@ -50,7 +50,7 @@ def flash_refusal(error: ServiceError) -> None:
     """Tell the user on the next page why a service refused, and undo whatever the request had begun."""
     from flask import flash
 
-    from core.db import db
+    from core.platform.db import db
 
     db.session.rollback()
     details = "；".join("、".join(v) for v in error.fields.values())
@@ -58,7 +58,7 @@ def flash_refusal(error: ServiceError) -> None:
 
 
 def service_error_page(error: ServiceError):
-    from core.db import db
+    from core.platform.db import db
 
     db.session.rollback()
     return render_template("web/error.html", code=error.status, message=error.message), error.status

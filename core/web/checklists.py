@@ -13,11 +13,11 @@ from core.checklists import service as checklists
 from core.checklists.models import STATUSES, CityItem, LocalItem
 from core.checklists.templates import ANSWER_TYPES, EVIDENCE, TARGETS
 from core.checklists.views import XLSX, detail, present
-from core.db import db
-from core.errors import ServiceError
 from core.ledger import service as ledger
 from core.ledger.models import SEVERITIES
 from core.ledger.views import READERS
+from core.platform.db import db
+from core.platform.errors import ServiceError
 from core.tenancy.service import registry
 from core.web.auth import tenant_page
 from core.web.blueprint import flash_refusal

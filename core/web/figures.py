@@ -10,14 +10,14 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.auth.models import CITY_ROLES
-from core.db import db
-from core.errors import FieldError, ServiceError
-from core.evidence import download_headers
 from core.figures import charts, periods, providers, ranking, service, snapshot, tables
 from core.figures.models import FigureSnapshot
 from core.ledger import service as ledger
 from core.ledger.models import STATUSES
 from core.ledger.views import READERS
+from core.platform.db import db
+from core.platform.errors import FieldError, ServiceError
+from core.platform.evidence import download_headers
 from core.tenancy.models import Tenant
 from core.web.auth import page, tenant_page
 from core.web.blueprint import blp, flash_refusal

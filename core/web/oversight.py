@@ -9,8 +9,6 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from core.auth.models import User
-from core.db import db, scoped_get, tenant_scope
-from core.errors import FieldError, NotFound, ServiceError
 from core.ledger import service as ledger
 from core.ledger.models import Problem
 from core.ledger.views import READERS
@@ -29,6 +27,8 @@ from core.oversight.models import (
     SupervisionOrder,
 )
 from core.oversight.sweep import last_sweep
+from core.platform.db import db, scoped_get, tenant_scope
+from core.platform.errors import FieldError, NotFound, ServiceError
 from core.tenancy.models import Tenant
 from core.web.auth import page, tenant_page
 from core.web.blueprint import blp

@@ -14,11 +14,11 @@ from flask import abort, flash, g, make_response, redirect, render_template, req
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from core.db import db, set_tenant
-from core.errors import NotFound, ServiceError
-from core.extensions import limiter
 from core.ledger import service as ledger
 from core.ledger.models import RECTIFICATION_TYPES, SEVERITIES
+from core.platform.db import db, set_tenant
+from core.platform.errors import NotFound, ServiceError
+from core.platform.extensions import limiter
 from core.public import service
 from core.public.models import CATEGORIES, LEDGER_CATEGORY, RATINGS, STATUSES, ReportContact
 from core.public.schemas import (
@@ -378,6 +378,6 @@ def public_settings():
 @blp.app_template_filter("public_time")
 def public_time(value) -> str:
     """A stored UTC time as Shanghai wall-clock time, to the minute."""
-    from core.calendar import SHANGHAI
+    from core.platform.calendar import SHANGHAI
 
     return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if value else ""

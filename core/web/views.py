@@ -25,7 +25,7 @@ def home():
     if g.user.is_city:
         from sqlalchemy import select
 
-        from core.db import db
+        from core.platform.db import db
         from core.tenancy.models import Tenant
 
         tenants = db.session.scalars(select(Tenant).order_by(Tenant.id)).all()
@@ -91,7 +91,6 @@ from flask import flash  # noqa: E402
 from flask_babel import gettext as _  # noqa: E402
 
 from core.audit import chain  # noqa: E402
-from core.errors import ServiceError  # noqa: E402
 from core.ledger import permissions as perm  # noqa: E402
 from core.ledger.models import (  # noqa: E402
     RECTIFICATION_TYPES,
@@ -101,6 +100,7 @@ from core.ledger.models import (  # noqa: E402
     Extension,
     ProgressNote,
 )
+from core.platform.errors import ServiceError  # noqa: E402
 from core.tenancy.service import registry  # noqa: E402
 
 WRITERS = ("city_supervisor", "tenant_admin", "officer", "reviewer")
@@ -271,8 +271,8 @@ def _problem(problem_id: int):
     from sqlalchemy import select
 
     from core.auth.models import User
-    from core.calendar import SHANGHAI
-    from core.db import db
+    from core.platform.calendar import SHANGHAI
+    from core.platform.db import db
 
     ids = {int(e.actor.split(":")[1]) for e in events if e.actor.startswith("user:")}
     names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
@@ -308,7 +308,7 @@ def _problem(problem_id: int):
 
 
 def db_rollback() -> None:
-    from core.db import db
+    from core.platform.db import db
 
     db.session.rollback()
 
@@ -460,7 +460,7 @@ def _import():
                 raise ServiceError(_("请选择要导入的 Excel 文件"), {"file": [_("必填")]})
             result = excel.import_workbook(caller, upload.stream, upload.filename, request.form.get("dry_run") == "1")
             if not result["dry_run"]:
-                from core.db import db
+                from core.platform.db import db
 
                 db.session.commit()
         except ServiceError as error:

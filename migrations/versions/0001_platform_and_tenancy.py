@@ -11,8 +11,8 @@ from datetime import date
 import sqlalchemy as sa
 from alembic import op
 
-from core import rls
-from core.db import BigId, UTCDateTime
+from core.platform import rls
+from core.platform.db import BigId, UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = "0001"

@@ -9,8 +9,8 @@ Create Date: 2026-11-27 07:07:02.246761
 import sqlalchemy as sa
 from alembic import op
 
-from core import rls
-from core.db import APP_ROLE, BigId, UTCDateTime
+from core.platform import rls
+from core.platform.db import APP_ROLE, BigId, UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = "0002"

@@ -9,8 +9,8 @@ Create Date: 2026-11-29 20:30:00
 import sqlalchemy as sa
 from alembic import op
 
-from core import rls
-from core.db import BigId, UTCDateTime
+from core.platform import rls
+from core.platform.db import BigId, UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = "0006"

@@ -14,8 +14,8 @@ in scope, so that no tenant request can read what the city is told about other t
 import sqlalchemy as sa
 from alembic import op
 
-from core import rls
-from core.db import BigId, UTCDateTime
+from core.platform import rls
+from core.platform.db import BigId, UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = "0008"

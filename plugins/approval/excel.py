@@ -19,9 +19,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 
-from core.calendar import SHANGHAI
-from core.db import db
-from core.errors import FieldError, ServiceError
 from core.ledger.excel import (
     DATE_FORMATS,
     MAX_COLUMNS,
@@ -29,7 +26,10 @@ from core.ledger.excel import (
     _blank,
     _text,
 )
-from core.tabular import read_table
+from core.platform.calendar import SHANGHAI
+from core.platform.db import db
+from core.platform.errors import FieldError, ServiceError
+from core.platform.tabular import read_table
 from plugins.approval import service
 from plugins.approval.models import APPLICANT_TYPES, ApprovalCase
 

@@ -10,8 +10,8 @@ from flask import Response, g, render_template, request
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from core.calendar import SHANGHAI
-from core.errors import ServiceError
+from core.platform.calendar import SHANGHAI
+from core.platform.errors import ServiceError
 from core.web.auth import tenant_page
 from plugins.approval import excel, service
 from plugins.approval.models import APPLICANT_TYPES
@@ -78,7 +78,7 @@ def approval_cases():
 @tenant_page("/approval/cases/import", *WRITERS, domain="approval", methods=["POST"])
 def approval_cases_import():
     """Import a workbook or CSV of cases: every bad cell is listed before anything is written."""
-    from core.db import db
+    from core.platform.db import db
 
     upload = request.files.get("file")
     try:
@@ -109,7 +109,7 @@ def approval_cases_template_xlsx():
 @tenant_page("/approval/cases/template.csv", *READERS, domain="approval")
 def approval_cases_template_csv():
     """The blank import template (CSV, UTF-8 with a BOM)."""
-    from core.evidence import download_headers
+    from core.platform.evidence import download_headers
 
     response = Response(excel.template_csv(service.Access.current()), mimetype="text/csv")
     response.headers.update(download_headers("办件导入模板.csv", excel.CSV_TYPE))

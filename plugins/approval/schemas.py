@@ -2,8 +2,8 @@
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from core.calendar import SHANGHAI
-from core.validators import NUMBER_ERRORS, SCHEMA_ERRORS, TEXT_ERRORS
+from core.platform.calendar import SHANGHAI
+from core.platform.validators import NUMBER_ERRORS, SCHEMA_ERRORS, TEXT_ERRORS
 from plugins.approval.models import APPLICANT_TYPES
 
 

@@ -15,12 +15,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from core.calendar import local_date, today_in_shanghai
-from core.db import db, scoped_get, utcnow
-from core.errors import Conflict, FieldError, NotFound, ServiceError
 from core.ledger import permissions as perm
 from core.ledger import service as ledger
 from core.ledger.models import Problem
+from core.platform.calendar import local_date, today_in_shanghai
+from core.platform.db import db, scoped_get, utcnow
+from core.platform.errors import Conflict, FieldError, NotFound, ServiceError
 from core.tenancy.models import Tenant, Unit
 from core.tenancy.service import domain_states, units_of_tenant
 from plugins.approval.domain import DOMAIN

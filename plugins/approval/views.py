@@ -10,13 +10,13 @@ from datetime import UTC
 from flask import Response
 from sqlalchemy import select
 
-from core.api import Blueprint
 from core.auth.guard import object_loader, require
-from core.db import db, scoped_get
-from core.evidence import download_headers
 from core.ledger.exchange import _send_workbook
 from core.ledger.models import Problem
 from core.ledger.schemas import UploadSchema
+from core.platform.api import Blueprint
+from core.platform.db import db, scoped_get
+from core.platform.evidence import download_headers
 from plugins.approval import excel, service
 from plugins.approval.models import APPLICANT_TYPES, ApprovalCase
 from plugins.approval.schemas import (

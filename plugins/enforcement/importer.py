@@ -12,11 +12,11 @@ from typing import Any, BinaryIO
 from sqlalchemy import select
 
 from core.audit import chain
-from core.db import db, utcnow
-from core.errors import FieldError, ServiceError
 from core.ledger.excel import ImportRefused, parse_date
 from core.ledger.service import Caller
-from core.tabular import read_table
+from core.platform.db import db, utcnow
+from core.platform.errors import FieldError, ServiceError
+from core.platform.tabular import read_table
 from plugins.enforcement import service
 from plugins.enforcement.models import CASE_TYPES, DISCRETION_LEVELS, CaseFile
 

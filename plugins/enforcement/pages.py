@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from core.db import db
-from core.errors import ServiceError
 from core.ledger.service import Caller
+from core.platform.db import db
+from core.platform.errors import ServiceError
 from core.web.auth import tenant_page
 from core.web.blueprint import blp, flash_refusal
 from plugins.enforcement import importer, rubric, service

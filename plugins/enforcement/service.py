@@ -18,13 +18,13 @@ from typing import Any
 from sqlalchemy import select
 
 from core.audit import chain
-from core.calendar import SHANGHAI
 from core.checklists.versions import pin
-from core.db import db, scoped_get, utcnow
-from core.errors import Conflict, FieldError, NotFound, ServiceError
 from core.ledger import permissions as perm
 from core.ledger.models import Problem
 from core.ledger.service import Caller, create_system_problem
+from core.platform.calendar import SHANGHAI
+from core.platform.db import db, scoped_get, utcnow
+from core.platform.errors import Conflict, FieldError, NotFound, ServiceError
 from core.tenancy.models import Tenant, Unit
 from core.tenancy.service import subtree_ids
 from plugins.enforcement import rubric

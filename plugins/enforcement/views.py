@@ -7,11 +7,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.api import Blueprint
 from core.auth.guard import object_loader, require
-from core.db import db, scoped_get
-from core.errors import FieldError, NotFound
 from core.ledger.service import Caller
+from core.platform.api import Blueprint
+from core.platform.db import db, scoped_get
+from core.platform.errors import FieldError, NotFound
 from plugins.enforcement import importer, rubric, service
 from plugins.enforcement.domain import DOMAIN
 from plugins.enforcement.models import CASE_TYPES, DISCRETION_LEVELS, CaseFile, Review, RubricLocalItem

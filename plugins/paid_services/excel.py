@@ -16,13 +16,13 @@ from marshmallow import Schema, fields
 from sqlalchemy import select
 
 from core.audit import chain
-from core.db import db
-from core.errors import FieldError
 from core.ledger import permissions as perm
 from core.ledger import service as ledger
 from core.ledger.excel import ImportRefused, _blank, _text, parse_date
-from core.tabular import read_table
-from core.validators import normalise_uscc
+from core.platform.db import db
+from core.platform.errors import FieldError
+from core.platform.tabular import read_table
+from core.platform.validators import normalise_uscc
 from plugins.paid_services import service as paid
 from plugins.paid_services.models import Agency, FeeRecord, PaidService
 

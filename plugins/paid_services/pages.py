@@ -8,10 +8,10 @@ from flask import abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError
 
-from core.db import db
-from core.errors import ServiceError
 from core.ledger import service as ledger
 from core.ledger.models import RECTIFICATION_TYPES
+from core.platform.db import db
+from core.platform.errors import ServiceError
 from core.web.auth import tenant_page
 from core.web.blueprint import flash_refusal
 from plugins.paid_services import excel

@@ -5,7 +5,7 @@ import decimal
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from core.ledger.models import RECTIFICATION_TYPES, SEVERITIES, SOURCES
-from core.validators import NUMBER_ERRORS, SCHEMA_ERRORS, TEXT_ERRORS, USCCField
+from core.platform.validators import NUMBER_ERRORS, SCHEMA_ERRORS, TEXT_ERRORS, USCCField
 from plugins.paid_services.models import AGENCY_KINDS, CERTIFICATE_STATES, FLAG_KINDS, FLAG_STATUSES
 
 

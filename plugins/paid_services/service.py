@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import select
 
 from core.audit import chain
-from core.db import db, scoped_get, utcnow
-from core.errors import Conflict, FieldError, NotFound, ServiceError
 from core.ledger import permissions as perm
 from core.ledger import service as ledger
 from core.ledger.models import Problem
+from core.platform.db import db, scoped_get, utcnow
+from core.platform.errors import Conflict, FieldError, NotFound, ServiceError
 from core.tenancy.models import Tenant, Unit
 from core.tenancy.service import domain_states, units_of_tenant
 from plugins.paid_services.domain import DOMAIN

@@ -9,12 +9,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from core.api import Blueprint
 from core.auth.guard import ANY, object_loader, require
-from core.db import db
-from core.errors import NotFound
 from core.ledger import service as ledger
 from core.ledger.models import Problem
+from core.platform.api import Blueprint
+from core.platform.db import db
+from core.platform.errors import NotFound
 from plugins.paid_services import excel
 from plugins.paid_services import service as paid
 from plugins.paid_services.domain import DOMAIN

@@ -9,9 +9,9 @@ from flask import flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError
 
-from core.errors import ServiceError
 from core.ledger.excel import ImportRefused
 from core.ledger.service import Caller
+from core.platform.errors import ServiceError
 from core.web.auth import tenant_page
 from core.web.blueprint import flash_refusal
 from plugins.supervision import service
@@ -85,7 +85,7 @@ def _tasks():
             flash(_("已建立抽查任务，请填写名录库后抽取"), "success")
             return redirect(_task_url(task.id))
         except ServiceError as error:
-            from core.db import db
+            from core.platform.db import db
 
             db.session.rollback()
             errors = error.fields or {"_": [error.message]}

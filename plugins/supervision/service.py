@@ -15,17 +15,17 @@ from typing import Any, BinaryIO
 from sqlalchemy import func, select
 
 from core.audit import chain
-from core.calendar import today_in_shanghai
-from core.db import db, scoped_get, utcnow
-from core.errors import Conflict, FieldError, NotFound, ServiceError
 from core.ledger import permissions as perm
 from core.ledger.excel import ImportRefused, _text
 from core.ledger.models import Problem
 from core.ledger.service import Caller, create_system_problem, work_calendar
-from core.tabular import read_table
+from core.platform.calendar import today_in_shanghai
+from core.platform.db import db, scoped_get, utcnow
+from core.platform.errors import Conflict, FieldError, NotFound, ServiceError
+from core.platform.tabular import read_table
+from core.platform.validators import USCCError, normalise_uscc, validate_uscc
 from core.tenancy.models import Tenant
 from core.tenancy.service import domain_states, units_of_tenant
-from core.validators import USCCError, normalise_uscc, validate_uscc
 from plugins.supervision import draw as drawing
 from plugins.supervision.domain import DOMAIN
 from plugins.supervision.models import (
@@ -246,7 +246,7 @@ POOL_COLUMNS = {
 
 
 def _read_rows(stream: BinaryIO, filename: str) -> list[tuple[Any, ...]]:
-    # The first sheet (no sheet has this name) or the CSV, read as every import reads (core.tabular).
+    # The first sheet (no sheet has this name) or the CSV, read as every import reads (core.platform.tabular).
     return read_table(stream, filename, "", "只接受 Excel .xlsx 或 CSV 文件")
 
 

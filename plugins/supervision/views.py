@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from core.api import Blueprint
 from core.auth.guard import object_loader, require
-from core.errors import NotFound
 from core.ledger.service import Caller
-from core.validators import USCCError, normalise_uscc, validate_uscc
+from core.platform.api import Blueprint
+from core.platform.errors import NotFound
+from core.platform.validators import USCCError, normalise_uscc, validate_uscc
 from plugins.supervision import service
 from plugins.supervision.schemas import (
     CreditCodeCheckArgsSchema,

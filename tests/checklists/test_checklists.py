@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from core.checklists.service import templates
 from core.checklists.templates import Condition, Item, TemplateError, check_template, evaluate, normalise
-from core.db import db, tenant_scope
+from core.platform.db import db, tenant_scope
 from core.tenancy.service import set_unit_domain
 
 from .conftest import ALL_GOOD, SAMPLE, begin

@@ -7,7 +7,7 @@ import re
 from sqlalchemy.exc import OperationalError
 
 from core.app import create_app
-from core.config import database_url
+from core.platform.config import database_url
 
 
 def test_healthz(client):
@@ -16,7 +16,7 @@ def test_healthz(client):
 
 def test_readyz_ok_and_503_when_the_database_is_down(client, monkeypatch):
     assert client.get("/readyz").status_code == 200
-    from core.db import db
+    from core.platform.db import db
 
     def broken(*args, **kwargs):
         raise OperationalError("SELECT 1", {}, Exception("connection refused"))

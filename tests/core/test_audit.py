@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from core.audit import chain
 from core.audit.models import AuditEvent
-from core.db import db, set_tenant, tenant_scope
+from core.platform.db import db, set_tenant, tenant_scope
 
 postgres = pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL (DATABASE_URL)")
 
@@ -62,7 +62,7 @@ def chain_tenant(app, db, tenant):
         return
     from fixtures.app import POSTGRES_URL
 
-    from core.config import database_url
+    from core.platform.config import database_url
 
     owner = create_engine(OWNER_URL)
     with owner.begin() as conn:
@@ -209,6 +209,6 @@ def test_concurrent_appends_never_fork_the_chain(app, database_url_for_threads):
 def database_url_for_threads():
     from fixtures.app import POSTGRES_URL
 
-    from core.config import database_url
+    from core.platform.config import database_url
 
     return database_url(POSTGRES_URL)

@@ -9,7 +9,7 @@ import time_machine
 from fixtures.data import PASSWORD
 
 from core.auth.models import ApiToken
-from core.db import db, utcnow
+from core.platform.db import db, utcnow
 
 
 def login(client, username, password=PASSWORD, **kw):

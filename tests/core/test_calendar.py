@@ -10,9 +10,9 @@ import time_machine
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.calendar import SHANGHAI, Deadline, WorkCalendar, light, load_year, local_date, today_in_shanghai
-from core.calendar_models import HolidayYear
-from core.errors import FieldError
+from core.platform.calendar import SHANGHAI, Deadline, WorkCalendar, light, load_year, local_date, today_in_shanghai
+from core.platform.calendar_models import HolidayYear
+from core.platform.errors import FieldError
 
 CAL = WorkCalendar()
 # The first year the installed package has no data for; computed so the tests survive a package upgrade.

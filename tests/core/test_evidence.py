@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from werkzeug.http import parse_options_header
 
-from core import evidence
-from core.errors import FieldError
-from core.evidence import EvidenceStore, clean_filename, download_headers, sniff
+from core.platform import evidence
+from core.platform.errors import FieldError
+from core.platform.evidence import EvidenceStore, clean_filename, download_headers, sniff
 
 CHINESE_NAME = "整改照片（一）.jpg"
 

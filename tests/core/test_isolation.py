@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 import core.models  # noqa: F401 - so that every tenant-owned table is listed
-from core.db import city_wide, db, set_tenant, tenant_scoped_tables
+from core.platform.db import city_wide, db, set_tenant, tenant_scoped_tables
 from core.tenancy.models import Unit
 
 postgres = pytest.mark.skipif(not ON_POSTGRES, reason="row-level security needs PostgreSQL (DATABASE_URL)")
@@ -163,8 +163,8 @@ def populate_enforcement(client, world):
 
 def populate_paid_services(client, world):
     """An agency of the world with a service and a charge above its published fee (flagged)."""
-    from core.calendar import today_in_shanghai
-    from core.validators import uscc_check_char
+    from core.platform.calendar import today_in_shanghai
+    from core.platform.validators import uscc_check_char
 
     api, admin = "/api/v1/plugins/paid_services", world.headers("tenant_admin")
     agency = {"name": "区食品药品检验检测中心", "kind": "testing_agency", "credit_code": "12330102000000001",
@@ -254,7 +254,7 @@ def committed_tenants(app):
 
 
 def test_city_wide_reads_every_tenant_read_only_and_is_logged(app, committed_tenants, caplog):
-    caplog.set_level(logging.INFO, logger="core.db")
+    caplog.set_level(logging.INFO, logger="core.platform.db")
     with app.app_context():
         set_tenant(committed_tenants[0])
         with city_wide("test: count units", actor="user:1") as session:

@@ -10,9 +10,9 @@ import time_machine
 from fixtures.data import refresh_tokens
 from fixtures.ledger import PNG, act, current_etag, post_problem, problem_body, upload
 
-from core.calendar import SHANGHAI
-from core.db import db, tenant_scope
 from core.ledger.models import Problem
+from core.platform.calendar import SHANGHAI
+from core.platform.db import db, tenant_scope
 
 
 def body(world, **overrides):
@@ -208,7 +208,7 @@ def test_provisional_calendar_until_the_city_loads_the_year(client, tenant, city
 
 
 def _covered(year):
-    from core.calendar import WorkCalendar
+    from core.platform.calendar import WorkCalendar
 
     return WorkCalendar().covers(year)
 
@@ -503,15 +503,15 @@ def test_list_items_have_the_documented_shape(client, clock, tenant):
 
 
 def test_light_window_agrees_with_the_calendar_rule(app, db, tenant):
-    """The SQL filters and the list use today's window; it must give the same light as core.calendar.light."""
+    """The SQL filters and the list use today's window; it must give the same light as core.platform.calendar.light."""
     from datetime import timedelta
 
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from core.calendar import WorkCalendar, light
     from core.ledger import query as ledger_query
     from core.ledger.service import Caller
+    from core.platform.calendar import WorkCalendar, light
 
     cal = WorkCalendar()
     caller = Caller(None, SimpleNamespace(settings={"yellow_days": 3}), [])

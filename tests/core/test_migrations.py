@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from core.db import db
+from core.platform.db import db
 
 
 def test_models_and_migrations_agree(app, db_url):

@@ -19,7 +19,7 @@ BUNDLED = {"approval", "supervision", "enforcement", "paid_services"}
 
 FIFTH_PLUGIN = """
 from core import hookimpl
-from core.api import Blueprint
+from core.platform.api import Blueprint
 from core.domains import Category, Domain, FieldSet, PluginBlueprint
 from marshmallow import Schema, fields
 
@@ -289,8 +289,8 @@ def test_hook_xingfeng_sweep(app, client, tenant, other_tenant, temporary_plugin
     from datetime import date
 
     from core import hookimpl
-    from core.db import current_tenant_id
     from core.oversight.sweep import run_sweep
+    from core.platform.db import current_tenant_id
 
     calls = []
 

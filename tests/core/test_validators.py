@@ -3,7 +3,7 @@
 import pytest
 from marshmallow import Schema, ValidationError
 
-from core.validators import USCCError, USCCField, normalise_uscc, uscc_check_char, validate_uscc
+from core.platform.validators import USCCError, USCCField, normalise_uscc, uscc_check_char, validate_uscc
 
 # Genuinely published codes: 华为技术有限公司 (Wikipedia's infobox) and 深圳市腾讯计算机系统有限公司 (the
 # business-licence data in check-china.com's public example report); 小米科技有限责任公司's, as widely quoted.

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from core.xlsx import SheetWriter, column_letter
+from core.platform.xlsx import SheetWriter, column_letter
 
 
 def _write(rows, header=("编号", "描述", "时限", "销号时间", "金额", "是否")):

@@ -12,10 +12,10 @@ from fixtures.data import PASSWORD
 from fixtures.ledger import PNG
 
 from core.auth.models import User
-from core.calendar import SHANGHAI
-from core.db import db, tenant_scope
-from core.errors import Conflict
 from core.ledger import service
+from core.platform.calendar import SHANGHAI
+from core.platform.db import db, tenant_scope
+from core.platform.errors import Conflict
 from core.tenancy.service import units_of_tenant
 
 

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from core.db import db, tenant_scope
 from core.figures import periods, service
 from core.ledger.service import today_in_shanghai
+from core.platform.db import db, tenant_scope
 
 MAY = periods.parse("2024-05")
 
@@ -119,7 +119,7 @@ def test_periods(code, first, last):
 
 @pytest.mark.parametrize("code", ["", "2024-13", "2024Q5", "24", "2024-05..2024-01", "phase:nope"])
 def test_bad_period_names_the_field(code):
-    from core.errors import FieldError
+    from core.platform.errors import FieldError
 
     with pytest.raises(FieldError) as caught:
         periods.parse(code, [])

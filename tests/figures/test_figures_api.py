@@ -428,7 +428,7 @@ def test_a_snapshot_read_through_the_api_is_frozen(client, worlds, driver, may):
     sid = _take(client, city)["id"]
     driver.submit(may["G"])
     driver.close(may["G"])
-    from core.db import db
+    from core.platform.db import db
 
     db.session.commit()
     live = client.get("/api/v1/figures", query_string=MAY, headers=tenant.headers("tenant_admin")).json

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from core.db import tenant_scope
 from core.figures import periods, providers, service
 from core.figures.providers import provider
+from core.platform.db import tenant_scope
 
 MAY = periods.parse("2024-05")
 IN_MAY = datetime(2024, 5, 10, 2, 0, tzinfo=UTC)

@@ -6,9 +6,9 @@ import random
 
 import pytest
 
-from core.errors import ServiceError
 from core.figures import rollup
 from core.ledger import service
+from core.platform.errors import ServiceError
 
 
 def check_equal_to_recount(tenant_id: int) -> None:

@@ -8,10 +8,10 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from core.db import db
 from core.figures import periods, ranking, snapshot
 from core.figures.models import FigureSnapshot, FigureSnapshotUnit
 from core.ledger.service import today_in_shanghai
+from core.platform.db import db
 
 MAY = periods.parse("2024-05")
 
@@ -102,7 +102,7 @@ def test_the_bulletin_has_the_ranking_table_and_the_lists(may, tenant, other_ten
 
 
 def test_units_are_ranked_within_their_tenant(may, tenant):
-    from core.db import tenant_scope
+    from core.platform.db import tenant_scope
 
     taken = _take()
     with tenant_scope(tenant.tenant.id):

@@ -8,8 +8,8 @@ from fixtures.data import PASSWORD
 from fixtures.ledger import act, post_problem, problem_body
 
 from core.auth.models import User
-from core.db import db, set_tenant
 from core.ledger.service import Caller
+from core.platform.db import db, set_tenant
 from core.tenancy.models import Tenant
 from core.tenancy.service import units_of_tenant
 

@@ -8,9 +8,9 @@ from fixtures.ledger import post_problem, upcoming_body
 from oversight_helpers import caller, post_form, web_login
 from sqlalchemy import func, select
 
-from core.db import db, tenant_scope
 from core.oversight import service
 from core.oversight.models import AccountabilityMeasure, InterviewFlag
+from core.platform.db import db, tenant_scope
 
 
 def _form(unit, **extra):

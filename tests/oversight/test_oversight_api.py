@@ -10,8 +10,8 @@ from fixtures.ledger import post_problem, upcoming_body
 from oversight_helpers import caller, objects_of
 
 from core.auth.models import User
-from core.db import db
 from core.oversight.models import ReportingTask
+from core.platform.db import db
 
 LATER = (date.today() + timedelta(days=30)).isoformat()
 

@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from core.audit.models import AuditEvent
 from core.auth.models import User
-from core.db import db, tenant_scope
 from core.oversight.models import ReportingTask, SupervisionOrder
 from core.oversight.service import DEFAULT_SETTINGS
 from core.oversight.sweep import run_sweep
+from core.platform.db import db, tenant_scope
 
 LATER = (date.today() + timedelta(days=30)).isoformat()
 SETTINGS = "/api/v1/ledger/settings"

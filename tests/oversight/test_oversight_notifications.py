@@ -12,10 +12,10 @@ from oversight_helpers import assigned_problem, post_form, web_login
 from sqlalchemy import select
 
 from core.auth.models import User
-from core.db import db, tenant_scope
 from core.oversight import notify
 from core.oversight.models import Notification
 from core.oversight.sweep import run_sweep
+from core.platform.db import db, tenant_scope
 
 
 class _SinkHandler(socketserver.StreamRequestHandler):
@@ -161,7 +161,7 @@ def test_city_notifications_are_hidden_from_every_tenant_scope(client, tenant, c
     from fixtures.app import ON_POSTGRES
     from sqlalchemy import text
 
-    from core.db import set_tenant
+    from core.platform.db import set_tenant
 
     notify.notify_city(None, "test:1", "order", "市局通知")
     db.session.commit()

@@ -10,9 +10,9 @@ from fixtures.ledger import post_problem, upcoming_body
 from oversight_helpers import assigned_problem, caller, city_caller, post_form, web_login
 from sqlalchemy import select
 
-from core.db import db, tenant_scope
 from core.oversight import service
 from core.oversight.models import CityNotification, Notification, SupervisionOrder
+from core.platform.db import db, tenant_scope
 
 
 def _issue(client, world, unit_id, demand="请于三日内说明整改情况", deadline="2099-01-31", prefix=""):

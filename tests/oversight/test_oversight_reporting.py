@@ -11,9 +11,9 @@ from oversight_helpers import post_form, web_login
 from sqlalchemy import select
 
 from core.auth.models import User
-from core.db import db, tenant_scope
 from core.oversight import service
 from core.oversight.models import Notification, ReportingTask
+from core.platform.db import db, tenant_scope
 
 
 def _liaison(world, role="officer"):

@@ -8,9 +8,9 @@ from fixtures.ledger import post_problem, upcoming_body
 from oversight_helpers import post_form, web_login
 from sqlalchemy import select
 
-from core.db import db
 from core.oversight import service
 from core.oversight.models import CitySelfCheck
+from core.platform.db import db
 
 
 def _problem(client, world, **overrides):

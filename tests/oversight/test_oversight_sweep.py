@@ -8,11 +8,11 @@ from oversight_helpers import assigned_problem
 from sqlalchemy import select
 
 from core.audit.models import AuditEvent
-from core.db import db, tenant_scope
 from core.ledger.service import work_calendar
 from core.oversight.models import InterviewFlag, Notification, SupervisionOrder, SweepRun
 from core.oversight.service import DEFAULT_SETTINGS
 from core.oversight.sweep import last_sweep, run_sweep
+from core.platform.db import db, tenant_scope
 from core.tenancy.models import Tenant
 
 

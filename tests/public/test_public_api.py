@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from core.audit.models import AuditEvent
 from core.auth.models import ROLES
-from core.calendar import SHANGHAI
-from core.db import db, tenant_scope
+from core.platform.calendar import SHANGHAI
+from core.platform.db import db, tenant_scope
 from core.public.models import PublicReport, ReportContact, ReportFile
 
 CONTACT = "13912345678"
@@ -279,7 +279,7 @@ def _storages():
 
 
 def _limited(make_app, storage):
-    # REDIS_URL would turn memory:// into Redis (core.config.normalise): the memory case names no Redis at all.
+    # REDIS_URL would turn memory:// into Redis (core.platform.config.normalise): the memory case names no Redis at all.
     app = make_app(
         REDIS_URL=storage if storage.startswith("redis") else None,
         RATELIMIT_STORAGE_URI=storage,
@@ -287,7 +287,7 @@ def _limited(make_app, storage):
         PUBLIC_REPORT_LIMIT_PER_TENANT="3 per day",
         PUBLIC_MIN_FILL_SECONDS=0,
     )
-    from core.extensions import limiter
+    from core.platform.extensions import limiter
 
     expected = "RedisStorage" if storage.startswith("redis") else "MemoryStorage"
     assert type(limiter.storage).__name__ == expected

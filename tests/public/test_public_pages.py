@@ -11,7 +11,7 @@ from fixtures.public import report_of, solve, submit
 from sqlalchemy import select
 
 from core.audit.models import AuditEvent
-from core.db import db, tenant_scope
+from core.platform.db import db, tenant_scope
 from core.public.models import PublicReport
 
 ATTACK = '<script>alert("x")</script>'

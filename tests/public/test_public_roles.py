@@ -10,7 +10,7 @@ from fixtures.public import report_body, submit
 from sqlalchemy import select
 
 from core.auth.models import ROLES
-from core.db import db, tenant_scope
+from core.platform.db import db, tenant_scope
 from core.public.models import PublicReport, ReportFile
 
 ALL = set(ROLES)

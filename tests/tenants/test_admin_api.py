@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.auth.models import User
-from core.db import db, tenant_scope
+from core.platform.db import db, tenant_scope
 from core.tenancy.models import Tenant, Unit
 
 

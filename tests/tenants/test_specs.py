@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from core.auth.models import User
-from core.db import db, tenant_scope
+from core.platform.db import db, tenant_scope
 from core.tenancy.models import PluginSetting, Tenant, Unit
 
 SPECS = Path(__file__).resolve().parents[2] / "tenants" / "specs"

@@ -35,7 +35,7 @@ def demo_server(tmp_path_factory, name: str, seed=None, **config):
     from werkzeug.serving import make_server
 
     from core.app import create_app
-    from core.db import db
+    from core.platform.db import db
     from tenants.provisioning import apply_specs
     from tenants.specs import load_specs
 

@@ -8,9 +8,9 @@ import pytest
 from approval_helpers import CASES, csv_bytes, upload, xlsx_bytes
 from sqlalchemy import select
 
-from core.calendar import SHANGHAI
-from core.db import db, tenant_scope
 from core.ledger.models import Problem
+from core.platform.calendar import SHANGHAI
+from core.platform.db import db, tenant_scope
 
 
 def good_rows(world) -> list[list]:

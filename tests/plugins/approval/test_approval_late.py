@@ -12,8 +12,8 @@ import pytest
 from approval_helpers import CASES, case_body
 from sqlalchemy import func, select
 
-from core.db import db, tenant_scope
 from core.ledger.models import Problem
+from core.platform.db import db, tenant_scope
 from core.tenancy.models import Tenant
 from plugins.approval import service
 from plugins.approval.models import ApprovalCase

@@ -163,7 +163,7 @@ def test_every_route_of_the_plugin_has_a_case(app):
 
 
 def test_off_at_a_unit_means_404_there(client, tenant, db):
-    from core.db import tenant_scope
+    from core.platform.db import tenant_scope
     from core.tenancy.models import Unit
     from core.tenancy.service import set_unit_domain
 
@@ -191,7 +191,7 @@ def test_off_at_a_unit_means_404_there(client, tenant, db):
 
 
 def test_off_for_the_tenant_means_404_for_everyone(client, tenant, city, db):
-    from core.db import tenant_scope
+    from core.platform.db import tenant_scope
     from core.tenancy.service import set_tenant_domain
 
     reviewed(client, tenant, register(client, tenant)["id"], [d("F01")])

@@ -193,7 +193,7 @@ def test_statistics_per_unit_handler_section_and_top_deductions(client, tenant):
 def test_the_review_table_is_what_the_city_reads(client, tenant, case_file, db):
     from sqlalchemy import select
 
-    from core.db import tenant_scope
+    from core.platform.db import tenant_scope
     from plugins.enforcement.models import Review
 
     reviewed(client, tenant, case_file["id"], [d("F01")])

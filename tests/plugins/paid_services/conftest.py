@@ -12,7 +12,7 @@ def _seed(client, login) -> None:
     """Three agencies (certificate expired, expiring, valid) with services and a clean fee, through the API."""
     from paid_services_helpers import SERVICES, uscc
 
-    from core.calendar import today_in_shanghai
+    from core.platform.calendar import today_in_shanghai
 
     h = login("lj.admin")
     units = client.get("/api/v1/units", headers=h).json

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from core.calendar import today_in_shanghai
-from core.validators import uscc_check_char
+from core.platform.calendar import today_in_shanghai
+from core.platform.validators import uscc_check_char
 
 API = "/api/v1/plugins/paid_services"
 

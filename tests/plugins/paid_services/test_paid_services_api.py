@@ -17,8 +17,8 @@ from paid_services_helpers import (
 from sqlalchemy import select
 
 from core.auth.models import ROLES
-from core.db import db, tenant_scope
 from core.ledger.models import Problem
+from core.platform.db import db, tenant_scope
 from core.tenancy.service import set_unit_domain
 from plugins.paid_services.models import FeeFlag
 

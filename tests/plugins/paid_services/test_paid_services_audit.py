@@ -10,8 +10,8 @@ from paid_services_helpers import API, days, post_agency, today
 from sqlalchemy import func, select
 
 from core.checklists.templates import check_template, evaluate
-from core.db import db, tenant_scope
 from core.ledger.models import Problem
+from core.platform.db import db, tenant_scope
 from core.tenancy.models import Tenant
 from core.tenancy.service import registry
 from plugins.paid_services.checklists import FEE_AUDIT, TEMPLATES

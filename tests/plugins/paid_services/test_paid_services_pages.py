@@ -10,7 +10,7 @@ from fixtures.data import PASSWORD
 from paid_services_helpers import days, post_agency, post_fee, post_service, registry_with_flags, uscc
 from sqlalchemy import select
 
-from core.db import db, tenant_scope
+from core.platform.db import db, tenant_scope
 from core.tenancy.models import Unit
 from core.tenancy.service import set_unit_domain
 

@@ -14,8 +14,8 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from core.audit.models import AuditEvent
-from core.calendar import SHANGHAI
-from core.db import db, tenant_scope
+from core.platform.calendar import SHANGHAI
+from core.platform.db import db, tenant_scope
 from plugins.supervision import draw
 from plugins.supervision.models import SupervisionTarget
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.validators import uscc_check_char
+from core.platform.validators import uscc_check_char
 
 
 def code(n: int) -> str:

@@ -10,7 +10,7 @@ import pytest
 from fixtures.supervision import credit_code
 from marshmallow import ValidationError
 
-from core.validators import USCCError, validate_uscc
+from core.platform.validators import USCCError, validate_uscc
 from plugins.supervision import draw
 from plugins.supervision.schemas import SupervisionEnterpriseSchema
 

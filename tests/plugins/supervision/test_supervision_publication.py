@@ -14,10 +14,10 @@ from fixtures.supervision import API, make_task
 from sqlalchemy import select
 
 from core.auth.models import User
-from core.db import db, scoped_get, tenant_scope
 from core.ledger.models import Problem
 from core.ledger.service import Caller
 from core.oversight.sweep import sweep_tenant
+from core.platform.db import db, scoped_get, tenant_scope
 from core.tenancy.models import Tenant
 from core.tenancy.service import units_of_tenant
 from plugins import supervision as plugin

@@ -1,8 +1,8 @@
 """Reading an uploaded table (.xlsx or CSV) into rows, for the plugins' imports.
 
-The upload is spooled with a size limit, an .xlsx is recognised by its content (macros and zip bombs refused, as
-everywhere in core.evidence), and a CSV is decoded as UTF-8 (with or without a BOM) or GB18030, the encoding Excel
-uses on a Chinese Windows. Every refusal is a FieldError on ``file``, so nothing is written.
+The upload is spooled with a size limit, an .xlsx is recognised by its content (macros and zip bombs refused,
+as everywhere in core.platform.evidence), and a CSV is decoded as UTF-8 (with or without a BOM) or GB18030, the
+encoding Excel uses on a Chinese Windows. Every refusal is a FieldError on ``file``, so nothing is written.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Any, BinaryIO
 from flask import current_app
 from openpyxl import load_workbook
 
-from core.errors import FieldError
-from core.evidence import ARCHIVE_TOO_LARGE, CHUNK_BYTES, EMPTY, HEAD_BYTES, MACRO_REFUSED, XLSX, sniff
 from core.ledger.excel import IMPORT_MAX_BYTES, MIB, spooled_file
+from core.platform.errors import FieldError
+from core.platform.evidence import ARCHIVE_TOO_LARGE, CHUNK_BYTES, EMPTY, HEAD_BYTES, MACRO_REFUSED, XLSX, sniff
 
 UNREADABLE = "无法读取该文件，文件可能已损坏"
 UNKNOWN_ENCODING = "CSV 文件编码无法识别，请另存为 UTF-8 编码"

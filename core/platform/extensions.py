@@ -7,8 +7,8 @@ from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
-from core.api import Api
-from core.db import db
+from core.platform.api import Api
+from core.platform.db import db
 
 migrate = Migrate()
 api = Api()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from core.db import APP_ROLE, READER_ROLE
+from core.platform.db import APP_ROLE, READER_ROLE
 
 TENANT_SETTING = "NULLIF(current_setting('app.tenant_id', true), '')::bigint"
 

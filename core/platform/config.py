@@ -11,7 +11,7 @@ DEFAULTS: dict[str, Any] = {
     "SQLALCHEMY_DATABASE_URI": None,
     #: owner role used by migrations on PostgreSQL; the app itself connects as a role that owns nothing
     "MIGRATIONS_DATABASE_URL": None,
-    #: the read-only xingfeng_reader login for the named city-wide opt-out (core.db.city_wide), PostgreSQL only
+    #: the read-only xingfeng_reader login for the named city-wide opt-out (core.platform.db.city_wide), PostgreSQL only
     "READER_DATABASE_URL": None,
     #: how many proxies in front of the app set X-Forwarded-For (0: none; the address rate limit needs it)
     "PROXY_FIX_X_FOR": 0,

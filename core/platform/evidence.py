@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote
 
-from core.errors import FieldError
+from core.platform.errors import FieldError
 
 FIELD = "file"
 MIB = 1024 * 1024

@@ -16,9 +16,9 @@ import chinese_calendar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.calendar_models import HolidayYear
-from core.db import utcnow
-from core.errors import FieldError
+from core.platform.calendar_models import HolidayYear
+from core.platform.db import utcnow
+from core.platform.errors import FieldError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import db, utcnow
+from core.platform.db import db, utcnow
 
 
 class HolidayYear(db.Model):

@@ -142,7 +142,7 @@ def _reader_engine() -> Engine:
     """The engine of the read-only reader login (PostgreSQL), or a query-only one on the same SQLite file."""
     from flask import current_app
 
-    from core.config import database_url
+    from core.platform.config import database_url
 
     main = db.engine
     if main.dialect.name == "postgresql":
