@@ -127,7 +127,7 @@ def explain(app_url: str) -> str:
     os.environ["DATABASE_URL"] = app_url
     from core.app import create_app
     from core.ledger import query as ledger_query
-    from core.ledger.views import LIST_COLUMNS
+    from core.ledger.api import LIST_COLUMNS
     from core.platform.db import db
 
     app = create_app()

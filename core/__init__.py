@@ -1,5 +1,6 @@
-"""Xingfeng core service; plugins import the hook marker from here."""
+"""Xingfeng core service. Plugins import from ``core.plugin_api`` only; the hook marker is also here."""
 
-from core.plugins import hookimpl
+from core import platform  # noqa: F401 - sets up what every module relies on (Chinese validation messages)
+from core.hookspecs import hookimpl
 
 __all__ = ["hookimpl"]

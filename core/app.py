@@ -8,21 +8,59 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, jsonify, send_from_directory
+from flask import Flask, g, has_request_context, jsonify, request, send_from_directory, session
+from flask_smorest import abort
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from swagger_ui_bundle import swagger_ui_path
 from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+# The composition root: every feature's API and pages are mounted here (a feature's pages module registers its
+# views on the shell's page blueprint when imported), then the plugins' through their hooks.
+from core.auth.api import blp as auth_blp
+from core.auth.guard import authenticate, resolve_tenant
+from core.checklists import pages as checklist_pages
+from core.checklists.api import blp as checklists_blp
+from core.cli import register_commands
+from core.figures import pages as figure_pages
+from core.figures.api import blp as figures_blp
+from core.ledger import pages as ledger_pages
+from core.ledger.api import blp as ledger_blp
+from core.ledger.exchange import blp as exchange_blp
+from core.oversight import pages as oversight_pages
+from core.oversight.api import blp as oversight_blp
 from core.platform import config as config_module
 from core.platform.api import pop_tenant_slug
 from core.platform.db import db
 from core.platform.errors import ServiceError
 from core.platform.extensions import api, babel, bootstrap, csrf, limiter, migrate
 from core.plugins import PluginRegistry, get_plugin_manager
+from core.public import pages as public_pages
+from core.public.api import blp as public_reports_blp
+from core.public.api import public_blp
+from core.tenancy.service import enabled_domains
+from core.web.auth import login_manager
+from core.web.blueprint import blp as web_blp
+from core.web.blueprint import domain_guard, enabled_here
+from tenants import pages as admin_pages
+from tenants.api import blp as admin_blp
 
 log = logging.getLogger(__name__)
+API_BLUEPRINTS = (
+    auth_blp,
+    admin_blp,
+    ledger_blp,
+    exchange_blp,
+    oversight_blp,
+    figures_blp,
+    checklists_blp,
+    public_blp,
+    public_reports_blp,
+)
+#: The modules whose page views are registered on the shell's blueprint as they are imported.
+PAGE_MODULES = (ledger_pages, checklist_pages, figure_pages, oversight_pages, public_pages, admin_pages)
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
 
@@ -43,8 +81,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             raise RuntimeError("SECRET_KEY is not set (set SECRET_KEY, or XINGFENG_DEV=1 on a development machine)")
         app.config["SECRET_KEY"] = _development_secret(app)
     if app.config["PROXY_FIX_X_FOR"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]))
     app.json.ensure_ascii = False
     if app.config["SESSION_COOKIE_SECURE"] is None:
@@ -66,37 +102,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _request_boundary(app)
     _health(app)
 
-    from core.auth.views import blp as auth_blp
-    from core.checklists.views import blp as checklists_blp
-    from core.ledger.exchange import blp as exchange_blp
-    from core.ledger.views import blp as ledger_blp
-    from tenants.views import blp as admin_blp
+    for blueprint in API_BLUEPRINTS:
+        api.register_blueprint(blueprint)
 
-    api.register_blueprint(auth_blp)
-    api.register_blueprint(admin_blp)
-    api.register_blueprint(ledger_blp)
-    api.register_blueprint(exchange_blp)
-    from core.oversight.views import blp as oversight_blp
-
-    api.register_blueprint(oversight_blp)
-    from core.figures.views import blp as figures_blp
-
-    api.register_blueprint(figures_blp)
-    api.register_blueprint(checklists_blp)
-    from core.public.views import blp as public_reports_blp
-    from core.public.views import public_blp
-
-    api.register_blueprint(public_blp)
-    api.register_blueprint(public_reports_blp)
-
-    # Plugins load before the pages: a plugin's pages join the web blueprint when its module is imported.
     pm = get_plugin_manager()
     registry = PluginRegistry.collect(pm)
     app.extensions["xingfeng"] = registry
     _plugin_blueprints(app, registry)
     _web(app)
-
-    from core.cli import register_commands
 
     register_commands(app)
     pm.hook.xingfeng_startup(app=app)
@@ -121,41 +134,28 @@ def _development_secret(app: Flask) -> str:
 
 def _locale() -> str:
     """Chinese unless the browser's session chose English."""
-    from flask import has_request_context, session
-
     return session.get("lang", "zh") if has_request_context() else "zh"
 
 
 def _web(app: Flask) -> None:
-    from core.web import admin, views  # noqa: F401 - registers the pages on the blueprint
-    from core.web import checklists as checklist_pages  # noqa: F401 - filling checklists
-    from core.web import figures as figure_pages  # noqa: F401 - the city's figures, rankings and bulletins
-    from core.web import oversight as oversight_pages  # noqa: F401 - supervision, reporting, notifications
-    from core.web import public as public_pages  # noqa: F401 - the public channel's pages
-    from core.web.auth import login_manager
-    from core.web.blueprint import blp as web_blp
-
+    """The core's pages (one blueprint, its views in each feature's pages module) and then the plugins'."""
     login_manager.init_app(app)
     app.register_blueprint(web_blp)
     _plugin_pages(app)
 
 
 def _plugin_pages(app: Flask) -> None:
-    """Find plugins' page templates after the core's, and show their menu entries where their domain is on."""
-    from jinja2 import ChoiceLoader, FileSystemLoader
-
+    """Mount each plugin's page blueprint behind the per-unit check; show its menu entries where its domain is on."""
     registry: PluginRegistry = app.extensions["xingfeng"]
-    folders = [item.templates for item in registry.pages.values()]
-    if folders:
-        app.jinja_loader = ChoiceLoader([app.jinja_loader, FileSystemLoader(folders)])
+    for item in registry.pages.values():
+        app.register_blueprint(item.blueprint)
+    app.before_request(domain_guard({item.blueprint.name: item.domain for item in registry.pages.values()}))
 
     @app.context_processor
     def plugin_nav():
-        from core.web.auth import _enabled_here
-
         if g.get("tenant") is None or not registry.pages:
             return {"plugin_nav": []}
-        enabled = _enabled_here()
+        enabled = enabled_here()
         items = [item for item in registry.pages.values() if item.domain in enabled]
         return {"plugin_nav": [entry for item in items for entry in item.nav]}
 
@@ -246,12 +246,6 @@ def _health(app: Flask) -> None:
 
 def _plugin_blueprints(app: Flask, registry: PluginRegistry) -> None:
     """Mount each plugin blueprint twice (tenant users, city users) behind the per-unit enablement check."""
-    from flask import request
-    from flask_smorest import abort
-
-    from core.auth.guard import authenticate, resolve_tenant
-    from core.tenancy.service import enabled_domains
-
     domain_of: dict[str, str] = {}
     for item in registry.blueprints.values():
         blueprint = item.blueprint

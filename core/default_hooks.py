@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.domains import Category, Domain
-from core.plugins import hookimpl
+from core.hookspecs import hookimpl
 
 GENERAL = Domain(
     slug="general",

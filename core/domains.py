@@ -69,16 +69,17 @@ class PluginBlueprint:
 
 @dataclass(frozen=True)
 class PluginPages:
-    """A plugin's web pages: a template folder, and the menu entries shown where the domain is enabled.
+    """A plugin's web pages: its own page blueprint, and the menu entries shown where the domain is enabled.
 
-    The pages themselves are registered with :func:`core.web.auth.tenant_page` (``domain=`` makes them 404 where
-    the domain is off) when the plugin module is imported; templates extend ``web/base.html``.
+    The core mounts the blueprint (a ``PageBlueprint`` of the plugin API, whose ``template_folder`` holds the
+    plugin's templates; they extend ``web/base.html``); every page of it answers 404 wherever the domain is not
+    enabled at the user's unit.
 
-    :param templates: absolute path of a folder searched for templates after the core's own.
+    :param blueprint: the plugin's ``PageBlueprint``.
     :param nav: (Chinese label, path under the tenant prefix, e.g. ``/approval/cases``) pairs.
     """
 
     slug: str
     domain: str
-    templates: str
+    blueprint: Any = field(compare=False)
     nav: tuple[tuple[str, str], ...] = ()

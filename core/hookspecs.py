@@ -16,7 +16,11 @@ if TYPE_CHECKING:
     from core.checklists.templates import Template
     from core.domains import Domain, FieldSet, PluginBlueprint, PluginPages
 
-hookspec = pluggy.HookspecMarker("xingfeng")
+#: The one project name: hook markers, the plugin manager and the entry-point group are all ``xingfeng``.
+PROJECT = "xingfeng"
+hookspec = pluggy.HookspecMarker(PROJECT)
+#: Marks a plugin's hook implementations (re-exported by ``core.plugin_api``).
+hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 # --- start-up: collected once when the app is built ------------------------------------------------------------

@@ -1,4 +1,8 @@
-"""The plugin manager: loads plugins from the ``xingfeng`` entry-point group and collects what they register."""
+"""The plugin manager: loads plugins from the ``xingfeng`` entry-point group and collects what they register.
+
+Part of the composition root (with core.app and core.cli): it registers the core features' own hook modules, so
+it sits above them; features reach the collected registry through ``current_app.extensions["xingfeng"]``.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,10 @@ from typing import Any
 
 import pluggy
 
-PROJECT = "xingfeng"
-hookimpl = pluggy.HookimplMarker(PROJECT)
+from core import default_hooks, hookspecs
+from core.figures import hooks as figure_hooks
+from core.hookspecs import PROJECT
+from core.oversight import hooks as oversight_hooks
 
 #: Set to 1 to load only the core's own hooks (no entry-point plugins), e.g. to rule a plugin out.
 DISABLE_ENV = "XINGFENG_DISABLE_PLUGINS"
@@ -26,17 +32,12 @@ class PluginError(RuntimeError):
 
 def get_plugin_manager(load_entrypoints: bool = True) -> pluggy.PluginManager:
     """Build a manager with the hook specs, the core's own hooks and every installed plugin."""
-    from core import default_hooks, hookspecs
-    from core.oversight import hooks as oversight_hooks
-
     pm = pluggy.PluginManager(PROJECT)
     pm.add_hookspecs(hookspecs)
     pm.register(default_hooks, name="core")
     # Core feature modules (no domain of their own, so always called): oversight notifications.
     pm.register(oversight_hooks, name="oversight")
     # The core's own modules with hook implementations (not domains: called wherever a problem is).
-    from core.figures import hooks as figure_hooks
-
     pm.register(figure_hooks, name="figures")
     if load_entrypoints and not os.environ.get(DISABLE_ENV):
         pm.load_setuptools_entrypoints(PROJECT)

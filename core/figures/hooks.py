@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.plugins import hookimpl
+from core.hookspecs import hookimpl
 
 
 @hookimpl

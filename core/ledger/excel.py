@@ -25,7 +25,6 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 from sqlalchemy.sql import Select
@@ -48,6 +47,16 @@ from core.platform.calendar import SHANGHAI, WorkCalendar, light, today_in_shang
 from core.platform.db import db
 from core.platform.errors import Conflict, FieldError, ServiceError
 from core.platform.evidence import ARCHIVE_TOO_LARGE, CHUNK_BYTES, EMPTY, HEAD_BYTES, MACRO_REFUSED, XLSX, sniff
+from core.platform.tabular import (
+    IMPORT_MAX_BYTES,
+    MAX_COLUMNS,
+    MIB,
+    ImportRefused,
+    blank,
+    cell_text,
+    parse_date,
+    spooled_file,
+)
 from core.platform.xlsx import SheetWriter
 from core.tenancy.models import Unit
 from core.tenancy.service import domain_states, enabled_domains, registry
@@ -56,12 +65,6 @@ from core.tenancy.service import domain_states, enabled_domains, registry
 BATCH = 1000
 #: an import file holds at most this many data rows
 MAX_ROWS = 20_000
-#: columns read from an import file; anything to the right is ignored
-MAX_COLUMNS = 200
-#: errors listed in a refused import's answer (the message counts all of them)
-MAX_REPORTED_ERRORS = 1000
-MIB = 1024 * 1024
-IMPORT_MAX_BYTES = 20 * MIB
 #: evidence file names listed in one cell before the rest are only counted
 EVIDENCE_NAMES_SHOWN = 5
 TITLE_FROM_DESCRIPTION = 50
@@ -438,26 +441,7 @@ def csv_chunks(export: Export, chunk_chars: int = 64 * 1024) -> Iterator[bytes]:
     yield buffer.getvalue().encode()
 
 
-def spooled_file() -> tempfile.SpooledTemporaryFile:
-    """A temporary file that stays in memory while small and moves to disk when the workbook grows."""
-    return tempfile.SpooledTemporaryFile(max_size=8 * MIB)
-
-
 # --- import -------------------------------------------------------------------------------------------------
-
-
-class ImportRefused(ServiceError):
-    """The workbook has bad cells: each is named by row and column, and nothing was written."""
-
-    def __init__(self, errors: list[dict[str, Any]]):
-        message = f"导入文件有{len(errors)}处错误，未写入任何数据"
-        if len(errors) > MAX_REPORTED_ERRORS:
-            message += f"（仅列出前{MAX_REPORTED_ERRORS}处）"
-        super().__init__(message, status=422)
-        self.rows = errors[:MAX_REPORTED_ERRORS]
-
-    def payload(self) -> dict:
-        return {"code": self.status, "message": self.message, **self.extra, "errors": {"rows": self.rows}}
 
 
 @dataclass
@@ -483,53 +467,9 @@ class ImportRow:
     local: dict[str, Any] = field(default_factory=dict)
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _text(value: Any) -> str:
-    """A cell as text: numbers without a spurious ".0", dates as YYYY-MM-DD, line ends as "\\n"."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ", "minutes")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
 def comparable(stored: str | None) -> str:
     """What a stored text looks like once exported and read back, so an untouched row compares equal."""
-    return _text(_clean(stored or ""))
-
-
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
-
-
-def parse_date(value: Any) -> date | None:
-    """A date from a real Excel date, an Excel serial number or text such as 2024-10-31 or 2024年10月31日."""
-    if _blank(value):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        # Serial numbers of 1900-01-01 to 9999-12-31; anything else is not a date someone meant.
-        if 1 <= value < 2958466:
-            return from_excel(value).date()
-        raise ValueError(value)
-    text = str(value).strip().split(" ")[0].split("T")[0]
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(value)
+    return cell_text(_clean(stored or ""))
 
 
 def _field_value(fld: ma_fields.Field | None, kind: str, value: Any) -> Any:
@@ -538,13 +478,13 @@ def _field_value(fld: ma_fields.Field | None, kind: str, value: Any) -> Any:
         day = parse_date(value)
         return day.isoformat()
     if kind == "boolean":
-        text = _text(value)
+        text = cell_text(value)
         return {"是": True, "否": False}.get(text, value if isinstance(value, bool) else text)
     if kind == "number" and isinstance(value, int | float) and not isinstance(value, bool):
         return value
     if isinstance(fld, ma_fields.Decimal) and isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
-    return _text(value)
+    return cell_text(value)
 
 
 def _chunks(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
@@ -635,7 +575,7 @@ class LedgerImport:
         header = next(rows, None)
         index: dict[str, int] = {}
         for i, value in enumerate(header or ()):
-            name = _text(value)
+            name = cell_text(value)
             if not name or name not in self.by_header:
                 continue  # a column of the user's own (序号, 备注) is left alone
             if name in index:
@@ -648,7 +588,7 @@ class LedgerImport:
         self.present = set(index)
         count = 0
         for number, values in enumerate(rows, start=2):
-            if all(_blank(v) for v in values):
+            if all(blank(v) for v in values):
                 continue
             count += 1
             if count > MAX_ROWS:
@@ -659,14 +599,14 @@ class LedgerImport:
             raise FieldError("file", "文件中没有可导入的数据行")
 
     def _short(self, row: ImportRow, key: str, limit: int) -> str:
-        text = _text(row.cells.get(HEADER[key]))
+        text = cell_text(row.cells.get(HEADER[key]))
         if len(text) > limit:
             self.error(row.number, HEADER[key], f"长度不能超过{limit}")
         row.text[key] = text
         return text
 
     def _choice(self, row: ImportRow, key: str, choices: dict[str, str], names: Iterable[str]) -> str | None:
-        text = _text(row.cells.get(HEADER[key]))
+        text = cell_text(row.cells.get(HEADER[key]))
         if not text:
             return None
         if text not in choices:
@@ -692,14 +632,14 @@ class LedgerImport:
         row.source = self._choice(row, "source", self.sources, SOURCES.values())
         row.rectification_type = self._choice(row, "rectification_type", self.types, RECTIFICATION_TYPES.values())
         row.status = self._choice(row, "status", self.statuses, STATUSES.values())
-        domain_text = _text(cells.get(HEADER["domain"]))
+        domain_text = cell_text(cells.get(HEADER["domain"]))
         if domain_text and domain_text not in self.domain_by_name:
             names = "、".join(d.name for d in self.domains.values())
             self.error(number, HEADER["domain"], f"业务领域无效，应为：{names}")
             row.domain = ""
         else:
             row.domain = self.domain_by_name.get(domain_text, "general")
-        category_text = _text(cells.get(HEADER["category"]))
+        category_text = cell_text(cells.get(HEADER["category"]))
         if category_text and row.domain:
             domain = self.domains[row.domain]
             match = next((c for c in domain.categories if category_text in (c.name, c.code)), None)
@@ -712,7 +652,7 @@ class LedgerImport:
             row.deadline = parse_date(cells.get(HEADER["deadline"]))
         except (ValueError, OverflowError):
             self.error(number, HEADER["deadline"], DATE_ERROR)
-        unit_text = _text(cells.get(HEADER["unit"]))
+        unit_text = cell_text(cells.get(HEADER["unit"]))
         if unit_text:
             found = self.units_by_name.get(unit_text, [])
             if len(found) == 1:
@@ -803,7 +743,7 @@ class LedgerImport:
                 self.missing_reported.add(header)
                 self.error(1, header, f"缺少「{header}」列：新问题须填写")
             return
-        if _blank(row.cells.get(header)):
+        if blank(row.cells.get(header)):
             self.error(row.number, header, "必填")
 
     def _enabled_at(self, unit: Unit) -> set[str]:
@@ -828,7 +768,7 @@ class LedgerImport:
                 stand_in = SimpleNamespace(unit_id=row.unit.id, city_assigned=user.role == "city_supervisor")
                 if not perm.may_edit(user, stand_in, units):
                     self.error(row.number, HEADER["progress"], "无权为该单位的问题填写整改进展")
-        if row.rectification_type in ("immediate", "deadline") and _blank(row.cells.get(HEADER["deadline"])):
+        if row.rectification_type in ("immediate", "deadline") and blank(row.cells.get(HEADER["deadline"])):
             self.error(row.number, HEADER["deadline"], "立行立改和限期整改须有整改时限")
         self._check_custom(row)
         self._check_local(row)
@@ -842,7 +782,7 @@ class LedgerImport:
             if not c.fieldset or c.fieldset == "local" or c.header not in row.cells:
                 continue
             value = row.cells[c.header]
-            if _blank(value):
+            if blank(value):
                 continue
             if c.domain != row.domain:
                 other = reg.domains[c.domain].name
@@ -873,7 +813,7 @@ class LedgerImport:
             return
         values, headers = {}, {}
         for c in self.columns:
-            if c.fieldset != "local" or c.header not in row.cells or _blank(row.cells[c.header]):
+            if c.fieldset != "local" or c.header not in row.cells or blank(row.cells[c.header]):
                 continue
             headers[c.code] = c.header
             try:

@@ -5,16 +5,16 @@ Tenant users use ``/api/v1/problems/...``; city users ``/api/v1/tenants/<tenant>
 
 from __future__ import annotations
 
-from flask import Response, g, send_file, stream_with_context
+from flask import Response, g, stream_with_context
 from marshmallow import Schema, fields
 
 from core.auth.guard import require
 from core.ledger import excel, service
+from core.ledger.api import READERS
 from core.ledger.schemas import ListQuerySchema, UploadSchema
-from core.ledger.views import READERS
 from core.platform.api import Blueprint
 from core.platform.db import tenant_scope
-from core.platform.evidence import download_headers
+from core.platform.tabular import download_response, send_workbook
 
 blp = Blueprint("ledger_exchange", __name__, url_prefix="/api/v1", description="台账导入导出")
 
@@ -45,29 +45,6 @@ class ImportResultSchema(Schema):
     dry_run = fields.Boolean()
 
 
-def _download(response: Response, filename: str, content_type: str) -> Response:
-    response.headers.update(download_headers(filename, content_type))
-    response.headers["Content-Type"] = content_type
-    # A ledger is not for shared caches, nor for the browser to keep.
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _send_workbook(write, filename: str) -> Response:
-    """Write a workbook to a temporary file and send it; the file goes away when the response is closed."""
-    out = excel.spooled_file()
-    try:
-        write(out)
-        size = out.tell()
-        out.seek(0)
-    except BaseException:
-        out.close()
-        raise
-    response = send_file(out, mimetype=excel.XLSX_TYPE, max_age=0)
-    response.content_length = size
-    return _download(response, filename, excel.XLSX_TYPE)
-
-
 @blp.tenant_route("/problems/export.xlsx")
 @require(*READERS)
 @blp.arguments(ListQuerySchema, location="query")
@@ -81,7 +58,7 @@ def export_xlsx(args):
     """
     caller = service.Caller.current()
     export = excel.prepare_export(caller, args)
-    return _send_workbook(
+    return send_workbook(
         lambda out: excel.write_xlsx(export, out), excel.export_filename(caller.tenant.slug, "xlsx", export.today)
     )
 
@@ -102,7 +79,7 @@ def export_csv(args):
             yield from excel.csv_chunks(export)
 
     response = Response(stream_with_context(chunks()), mimetype="text/csv")
-    return _download(response, excel.export_filename(caller.tenant.slug, "csv", export.today), excel.CSV_TYPE)
+    return download_response(response, excel.export_filename(caller.tenant.slug, "csv", export.today), excel.CSV_TYPE)
 
 
 @blp.tenant_route("/problems/import", methods=["POST"])
@@ -130,4 +107,4 @@ def import_template():
     """A blank import workbook: the headers, one example row, and a 说明 sheet of rules and allowed values."""
     caller = service.Caller.current()
     filename = f"问题台账导入模板-{g.tenant.slug}.xlsx"
-    return _send_workbook(lambda out: excel.write_template(caller, out), filename)
+    return send_workbook(lambda out: excel.write_template(caller, out), filename)

@@ -5,7 +5,7 @@ Services flush; the request (or CLI) boundary commits. Every function takes the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from core.audit import chain
-from core.auth.models import User
+from core.auth.caller import Caller
 from core.ledger import fields as local_fields
 from core.ledger import permissions as perm
 from core.ledger.models import (
@@ -34,48 +34,10 @@ from core.platform.calendar import WorkCalendar, light, local_date, today_in_sha
 from core.platform.db import db, locked_row, scoped_get, utcnow
 from core.platform.errors import Conflict, FieldError, NotFound, ServiceError
 from core.tenancy.models import CampaignPhase, Tenant, Unit
-from core.tenancy.service import domain_states, registry, units_of_tenant
+from core.tenancy.service import registry, units_of_tenant
 
 DEFAULT_YELLOW_DAYS = 3
 AFTER_LAST_PHASE = ("normal", "常态化")
-
-
-@dataclass
-class Caller:
-    """Who acts, in which tenant, with the tenant's unit tree loaded once."""
-
-    user: User
-    tenant: Tenant
-    units: list[Unit] = field(default_factory=list)
-
-    @property
-    def actor(self) -> str:
-        return f"user:{self.user.id}"
-
-    def unit(self, unit_id: int) -> Unit | None:
-        if not hasattr(self, "_by_id"):
-            self._by_id = {u.id: u for u in self.units}
-        return self._by_id.get(unit_id)
-
-    def domain_states(self, unit: Unit) -> dict:
-        """The domains' states at a unit, read once per request and unit."""
-        cache = self.__dict__.setdefault("_states", {})
-        if unit.id not in cache:
-            cache[unit.id] = domain_states(unit, self.units)
-        return cache[unit.id]
-
-    def enabled_domains(self, unit: Unit | None) -> set[str]:
-        if unit is None:
-            return set()
-        return {slug for slug, state in self.domain_states(unit).items() if state.enabled}
-
-    @classmethod
-    def current(cls) -> Caller:
-        caller = g.get("ledger_caller")
-        if caller is None:
-            units = g.get("units")
-            caller = g.ledger_caller = cls(g.user, g.tenant, units if units is not None else units_of_tenant())
-        return caller
 
 
 # --- calendar, phases and lights ----------------------------------------------------------------------------

@@ -6,8 +6,8 @@ wherever a problem changes.
 
 from __future__ import annotations
 
+from core.hookspecs import hookimpl
 from core.oversight import notify
-from core.plugins import hookimpl
 
 #: ledger event kind -> (notification kind, how the title reads)
 TOLD = {

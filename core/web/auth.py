@@ -7,19 +7,15 @@ API's: both go through ``core.auth.service``.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-
-from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import LoginManager, UserMixin, current_user
 
 from core.auth import service
-from core.auth.guard import resolve_tenant
 from core.auth.models import ROLE_NAMES, User
 from core.platform.db import db
 from core.platform.extensions import limiter
-from core.web.blueprint import blp
+from core.web.blueprint import blp, page
 from core.web.forms import LoginForm, PasswordForm
 
 login_manager = LoginManager()
@@ -56,57 +52,6 @@ def _load_from_session(_request) -> WebUser | None:
         return None
     g.user, g.token = found
     return WebUser(found[0])
-
-
-def page(*roles: str, tenant: bool = True, domain: str | None = None) -> Callable:
-    """Decorate a page: logged in (else the login page), tenant resolved (404), role checked (403).
-
-    :param domain: a plugin's domain: the page answers 404 wherever that domain is not enabled at the user's unit.
-    """
-
-    def decorator(view: Callable) -> Callable:
-        @functools.wraps(view)
-        def wrapper(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return redirect(url_for("web.login", next=request.full_path))
-            resolve_tenant(g.user, required=tenant)
-            if domain is not None and domain not in _enabled_here():
-                abort(404)
-            if roles and g.user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-def _enabled_here() -> set[str]:
-    """The domains enabled at the user's unit (for a city user: those the tenant allows), once per request."""
-    if "enabled_here" not in g:
-        from core.ledger.service import Caller
-        from core.tenancy.service import enabled_domains
-
-        unit = g.get("unit")
-        # The ledger's Caller keeps the unit tree and each unit's states for the rest of the request.
-        g.enabled_here = Caller.current().enabled_domains(unit) if unit is not None else enabled_domains(None)
-    return g.enabled_here
-
-
-def tenant_page(rule: str, *roles: str, domain: str | None = None, **options) -> Callable:
-    """Register a page at ``rule`` for tenant users and ``/tenants/<tenant>rule`` for city users, behind ``page``.
-
-    The same scheme as the API's ``Blueprint.tenant_route``: endpoints ``web.<name>`` and ``web.<name>_by_tenant``.
-    A plugin passes its ``domain`` so the page does not exist (404) where the domain is off.
-    """
-
-    def decorator(view: Callable) -> Callable:
-        guarded = page(*roles, domain=domain)(view)
-        blp.add_url_rule(rule, view.__name__, guarded, **options)
-        blp.add_url_rule(f"/tenants/<tenant>{rule}", f"{view.__name__}_by_tenant", guarded, **options)
-        return view
-
-    return decorator
 
 
 def _safe_next(target: str | None) -> str:
@@ -178,3 +123,7 @@ def set_language(code: str):
     if code in ("zh", "en"):
         session["lang"] = code
     return redirect(_safe_next(request.form.get("next")))
+
+
+#: The core's own pages register with this (endpoints ``web.<view>`` and ``web.<view>_by_tenant``).
+tenant_page = blp.tenant_page

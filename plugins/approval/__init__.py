@@ -5,15 +5,10 @@ plugins/approval/checklists.py, the service-case records (办件) with their API
 case completed (or still open) after its promised date as a 超时办结 problem, once.
 """
 
-from pathlib import Path
-
-from core import hookimpl
-from core.domains import FieldSet, PluginBlueprint, PluginPages
-from plugins.approval import pages  # noqa: F401 - registers the pages on the web blueprint
+from core.plugin_api import FieldSet, PluginBlueprint, PluginPages, hookimpl
+from plugins.approval import pages
 from plugins.approval.domain import DOMAIN
 from plugins.approval.schemas import ApprovalFieldsSchema
-
-TEMPLATES_FOLDER = str(Path(__file__).resolve().parent / "templates")
 
 
 @hookimpl
@@ -39,7 +34,7 @@ def xingfeng_register_checklists():
 @hookimpl
 def xingfeng_register_blueprints():
     """Register the service-case (办件) API."""
-    from plugins.approval.views import blp
+    from plugins.approval.api import blp
 
     return [PluginBlueprint(slug="approval-cases", domain=DOMAIN.slug, blueprint=blp)]
 
@@ -51,7 +46,7 @@ def xingfeng_register_pages():
         PluginPages(
             slug="approval-cases",
             domain=DOMAIN.slug,
-            templates=TEMPLATES_FOLDER,
+            blueprint=pages.blp,
             nav=(("办件记录", "/approval/cases"),),
         )
     ]

@@ -6,7 +6,9 @@ certain (《中华人民共和国行政许可法》), otherwise the document alo
 
 from __future__ import annotations
 
-from core.checklists.templates import Condition, Item, Template
+from core.plugin_api import ChecklistCondition as Condition
+from core.plugin_api import ChecklistItem as Item
+from core.plugin_api import ChecklistTemplate as Template
 from plugins.approval.domain import DOMAIN
 
 RELEASE = "2024.1"

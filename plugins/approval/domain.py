@@ -1,6 +1,6 @@
 """The approval-services domain (审批服务) and its problem categories."""
 
-from core.domains import Category, Domain
+from core.plugin_api import Category, Domain
 
 DOMAIN = Domain(
     slug="approval",

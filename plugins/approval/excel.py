@@ -19,17 +19,18 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 
-from core.ledger.excel import (
+from core.plugin_api import (
     DATE_FORMATS,
     MAX_COLUMNS,
+    SHANGHAI,
+    FieldError,
     ImportRefused,
-    _blank,
-    _text,
+    ServiceError,
+    blank,
+    cell_text,
+    db,
+    read_table,
 )
-from core.platform.calendar import SHANGHAI
-from core.platform.db import db
-from core.platform.errors import FieldError, ServiceError
-from core.platform.tabular import read_table
 from plugins.approval import service
 from plugins.approval.models import APPLICANT_TYPES, ApprovalCase
 
@@ -68,7 +69,7 @@ EXAMPLE_NO = "示例-2024-0001"
 
 def parse_time(value: Any) -> datetime | None:
     """A time in Beijing time from an Excel date/time, a serial number or text; a bare date is that day's 00:00."""
-    if _blank(value):
+    if blank(value):
         return None
     if isinstance(value, datetime):
         moment = value
@@ -140,7 +141,7 @@ class CaseImport:
         index: dict[str, int] = {}
         by_header = {h: k for k, h in HEADERS.items()}
         for i, value in enumerate(header or ()):
-            key = by_header.get(_text(value))
+            key = by_header.get(cell_text(value))
             if key is None:
                 continue  # the user's own columns (序号, 备注) are left alone
             if key in index:
@@ -154,10 +155,10 @@ class CaseImport:
         count = 0
         for number, values in enumerate(rows, start=2):
             values = tuple(values)
-            if all(_blank(v) for v in values):
+            if all(blank(v) for v in values):
                 continue
             cells = {key: (values[i] if i < len(values) else None) for key, i in index.items()}
-            if _text(cells.get("case_no")) == EXAMPLE_NO:
+            if cell_text(cells.get("case_no")) == EXAMPLE_NO:
                 continue  # the template's example row
             count += 1
             if count > MAX_ROWS:
@@ -170,14 +171,14 @@ class CaseImport:
         row = Row(number)
         data = row.data
         for key in ("matter_name", "case_no", "window"):
-            text = _text(cells.get(key))
+            text = cell_text(cells.get(key))
             if len(text) > LIMITS[key]:
                 self.error(number, key, f"长度不能超过{LIMITS[key]}")
             data[key] = text
         for key in REQUIRED:
-            if _blank(cells.get(key)):
+            if blank(cells.get(key)):
                 self.error(number, key, "必填")
-        applicant = _text(cells.get("applicant_type"))
+        applicant = cell_text(cells.get("applicant_type"))
         if applicant:
             if applicant not in self.applicants:
                 self.error(number, "applicant_type", f"申请人类型无效，应为：{'、'.join(APPLICANT_TYPES.values())}")
@@ -189,20 +190,20 @@ class CaseImport:
                 self.error(number, key, TIME_ERROR)
                 data[key] = None
         days = cells.get("promised_days")
-        if not _blank(days):
-            text = _text(days)
+        if not blank(days):
+            text = cell_text(days)
             if not text.isdigit() or int(text) > service.MAX_PROMISED_DAYS:
                 self.error(number, "promised_days", f"应为0到{service.MAX_PROMISED_DAYS}的整数（工作日数）")
             else:
                 data["promised_days"] = int(text)
-        flag = _text(cells.get("intermediary")).lower()
+        flag = cell_text(cells.get("intermediary")).lower()
         if flag in YES:
             data["intermediary"] = True
         elif flag in NO:
             data["intermediary"] = False
         else:
             self.error(number, "intermediary", "应为：是 或 否")
-        unit_text = _text(cells.get("unit"))
+        unit_text = cell_text(cells.get("unit"))
         if unit_text:
             found = self.units_by_name.get(unit_text, [])
             if len(found) == 1:

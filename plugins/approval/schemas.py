@@ -2,8 +2,7 @@
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from core.platform.calendar import SHANGHAI
-from core.platform.validators import NUMBER_ERRORS, SCHEMA_ERRORS, TEXT_ERRORS
+from core.plugin_api import NUMBER_ERRORS, SCHEMA_ERRORS, SHANGHAI, TEXT_ERRORS
 from plugins.approval.models import APPLICANT_TYPES
 
 

@@ -15,14 +15,27 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from core.ledger import permissions as perm
-from core.ledger import service as ledger
-from core.ledger.models import Problem
-from core.platform.calendar import local_date, today_in_shanghai
-from core.platform.db import db, scoped_get, utcnow
-from core.platform.errors import Conflict, FieldError, NotFound, ServiceError
-from core.tenancy.models import Tenant, Unit
-from core.tenancy.service import domain_states, units_of_tenant
+from core.plugin_api import (
+    Caller,
+    Conflict,
+    FieldError,
+    NotFound,
+    Problem,
+    ServiceError,
+    Tenant,
+    Unit,
+    create_system_problem,
+    db,
+    domain_states,
+    local_date,
+    may_record,
+    scoped_get,
+    today_in_shanghai,
+    units_of_tenant,
+    utcnow,
+    visible_unit_ids,
+    work_calendar,
+)
 from plugins.approval.domain import DOMAIN
 from plugins.approval.models import APPLICANT_TYPES, ApprovalCase
 
@@ -48,12 +61,12 @@ def due_date(received_at: datetime, promised_days: int) -> date:
     received = local_date(received_at)
     if promised_days == 0:
         return received
-    return ledger.work_calendar().add_working_days(received, promised_days).due
+    return work_calendar().add_working_days(received, promised_days).due
 
 
 def working_days_late(due: date, on: date) -> int:
     """Working days from the promised date to ``on`` (0 when not later)."""
-    return ledger.work_calendar().working_days_between(due, on)
+    return work_calendar().working_days_between(due, on)
 
 
 # --- who may see and record which cases -------------------------------------------------------------------
@@ -63,14 +76,14 @@ def working_days_late(due: date, on: date) -> int:
 class Access:
     """The caller's view of the tenant's cases: visible units, and where the domain is switched on."""
 
-    caller: ledger.Caller
+    caller: Caller
 
     @classmethod
     def current(cls) -> Access:
-        return cls(ledger.Caller.current())
+        return cls(Caller.current())
 
     def visible(self) -> set[int] | None:
-        return perm.visible_unit_ids(self.caller.user, self.caller.units)
+        return visible_unit_ids(self.caller.user, self.caller.units)
 
     def enabled_at(self, unit: Unit) -> bool:
         state = self.caller.domain_states(unit).get(DOMAIN.slug)
@@ -91,7 +104,7 @@ class Access:
         visible = self.visible()
         if unit is None or (visible is not None and unit_id not in visible):
             raise FieldError("unit_id", "单位不存在")
-        if not perm.may_record(user, unit_id, self.caller.units):
+        if not may_record(user, unit_id, self.caller.units):
             raise ServiceError("只能为本单位或下级单位登记办件", {"unit_id": ["只能为本单位或下级单位登记办件"]}, 403)
         if not self.enabled_at(unit):
             raise FieldError("unit_id", "该单位未启用审批服务")
@@ -181,7 +194,7 @@ def complete_case(access: Access, case: ApprovalCase, completed_at: datetime) ->
     """Record when an open case was completed (办结); late completion becomes a problem at once."""
     if case.completed_at is not None:
         raise Conflict("该办件已登记办结时间", {"completed_at": ["已登记办结时间，不能更改"]})
-    if not perm.may_record(access.caller.user, case.unit_id, access.caller.units):
+    if not may_record(access.caller.user, case.unit_id, access.caller.units):
         raise ServiceError("只能为本单位或下级单位登记办结", status=403)
     check_times({"received_at": case.received_at, "completed_at": completed_at})
     case.completed_at = completed_at
@@ -255,7 +268,7 @@ def check_late(tenant: Tenant, case: ApprovalCase, today: date | None = None, un
     state = domain_states(unit, units).get(DOMAIN.slug)
     if state is None or not state.enabled:
         return None
-    problem = ledger.create_system_problem(tenant, _problem_data(case, late_days, unit, today), LATE_RULE, str(case.id))
+    problem = create_system_problem(tenant, _problem_data(case, late_days, unit, today), LATE_RULE, str(case.id))
     if problem is None:
         # Recorded before (by another run that committed first): link the case to it and record nothing more.
         case.late_problem_id = db.session.scalar(

@@ -4,16 +4,11 @@ Case files are registered (or imported), drawn at random for review with a recor
 rubric; a failing file becomes a ledger problem that closes only after a passing re-review.
 """
 
-from pathlib import Path
-
-from core import hookimpl
-from core.domains import FieldSet, PluginBlueprint, PluginPages
-from plugins.enforcement import pages  # noqa: F401 - registers the pages on the core's web blueprint
+from core.plugin_api import FieldSet, PluginBlueprint, PluginPages, hookimpl
+from plugins.enforcement import pages
+from plugins.enforcement.api import blp
 from plugins.enforcement.domain import DOMAIN
 from plugins.enforcement.schemas import EnforcementFieldsSchema
-from plugins.enforcement.views import blp
-
-TEMPLATES = str(Path(__file__).resolve().parent / "templates")
 
 
 @hookimpl
@@ -41,7 +36,7 @@ def xingfeng_register_pages():
         PluginPages(
             slug="enforcement-case-review",
             domain=DOMAIN.slug,
-            templates=TEMPLATES,
+            blueprint=pages.blp,
             nav=(("执法案卷", "/enforcement/case-files"), ("案卷抽查", "/enforcement/samplings"),
                  ("评查统计", "/enforcement/statistics")),
         )

@@ -1,6 +1,6 @@
 """The enforcement case-file review domain (执法案卷评查) and its problem categories."""
 
-from core.domains import Category, Domain
+from core.plugin_api import Category, Domain
 
 DOMAIN = Domain(
     slug="enforcement",

@@ -11,12 +11,17 @@ from typing import Any, BinaryIO
 
 from sqlalchemy import select
 
-from core.audit import chain
-from core.ledger.excel import ImportRefused, parse_date
-from core.ledger.service import Caller
-from core.platform.db import db, utcnow
-from core.platform.errors import FieldError, ServiceError
-from core.platform.tabular import read_table
+from core.plugin_api import (
+    Caller,
+    FieldError,
+    ImportRefused,
+    ServiceError,
+    append_event,
+    db,
+    parse_date,
+    read_table,
+    utcnow,
+)
 from plugins.enforcement import service
 from plugins.enforcement.models import CASE_TYPES, DISCRETION_LEVELS, CaseFile
 
@@ -236,7 +241,7 @@ class CaseFileImport:
                 setattr(row.existing, key, value)
             row.existing.updated_at = now
         db.session.flush()
-        chain.append(
+        append_event(
             "case_files_imported",
             self.caller.actor,
             {

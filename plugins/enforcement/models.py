@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.platform.db import BigId, TenantScoped, db, utcnow
+from core.plugin_api import BigId, TenantScoped, db, utcnow
 
 #: 案件类型
 CASE_TYPES = {"penalty": "行政处罚", "compulsory": "行政强制", "other": "其他"}

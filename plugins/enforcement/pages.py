@@ -12,22 +12,9 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from core.ledger.service import Caller
-from core.platform.db import db
-from core.platform.errors import ServiceError
-from core.web.auth import tenant_page
-from core.web.blueprint import blp, flash_refusal
+from core.plugin_api import Caller, PageBlueprint, ServiceError, db, flash_refusal
 from plugins.enforcement import importer, rubric, service
-from plugins.enforcement.domain import DOMAIN
-from plugins.enforcement.models import CASE_TYPES, DISCRETION_LEVELS, REVIEW_KINDS, Review, Sampling
-from plugins.enforcement.schemas import (
-    EnforcementCaseFileCreateSchema,
-    EnforcementCaseFileQuerySchema,
-    EnforcementLocalItemCreateSchema,
-    EnforcementRubricSettingsSchema,
-    EnforcementStatisticsQuerySchema,
-)
-from plugins.enforcement.views import (
+from plugins.enforcement.api import (
     MANAGERS,
     READERS,
     REGISTRARS,
@@ -38,6 +25,18 @@ from plugins.enforcement.views import (
     present_sampling,
     rubric_now,
 )
+from plugins.enforcement.domain import DOMAIN
+from plugins.enforcement.models import CASE_TYPES, DISCRETION_LEVELS, REVIEW_KINDS, Review, Sampling
+from plugins.enforcement.schemas import (
+    EnforcementCaseFileCreateSchema,
+    EnforcementCaseFileQuerySchema,
+    EnforcementLocalItemCreateSchema,
+    EnforcementRubricSettingsSchema,
+    EnforcementStatisticsQuerySchema,
+)
+
+#: The enforcement pages, mounted by the core behind the per-unit check (404 where the domain is off).
+blp = PageBlueprint("enforcement_pages", __name__, template_folder="templates")
 
 SLUG = DOMAIN.slug
 
@@ -140,7 +139,7 @@ def _case_form(values: dict[str, str]) -> tuple[dict[str, Any], dict[str, list[s
     return data, errors
 
 
-@tenant_page("/enforcement/case-files", *READERS, domain=SLUG, methods=["GET", "POST"])
+@blp.tenant_page("/enforcement/case-files", *READERS, methods=["GET", "POST"])
 def enforcement_case_files():
     """执法案卷: the registry with filters, a form to register one, and an import from .xlsx or CSV."""
     caller = Caller.current()
@@ -196,7 +195,7 @@ def enforcement_case_files():
     ), status
 
 
-@tenant_page("/enforcement/case-files/<int:case_file_id>", *READERS, domain=SLUG, methods=["GET", "POST"])
+@blp.tenant_page("/enforcement/case-files/<int:case_file_id>", *READERS, methods=["GET", "POST"])
 def enforcement_case_file(case_file_id):
     """One case file with its reviews, and a form to begin a review or re-review (回避 checked)."""
     caller = Caller.current()
@@ -227,7 +226,7 @@ def enforcement_case_file(case_file_id):
 # --- sampling -----------------------------------------------------------------------------------------------
 
 
-@tenant_page("/enforcement/samplings", *READERS, domain=SLUG, methods=["GET", "POST"])
+@blp.tenant_page("/enforcement/samplings", *READERS, methods=["GET", "POST"])
 def enforcement_samplings():
     """案卷抽查: draw files at random by unit, period, type and a count or a share, with the seed recorded."""
     caller = Caller.current()
@@ -291,7 +290,7 @@ def enforcement_samplings():
     ), status
 
 
-@tenant_page("/enforcement/samplings/<int:sampling_id>", *READERS, domain=SLUG)
+@blp.tenant_page("/enforcement/samplings/<int:sampling_id>", *READERS)
 def enforcement_sampling(sampling_id):
     """One draw: its conditions, seed, files and reviews, and the result of redoing it."""
     caller = Caller.current()
@@ -333,7 +332,7 @@ def _score_form(items: dict[str, rubric.RubricItem]) -> dict[str, Any]:
     return data
 
 
-@tenant_page("/enforcement/reviews/<int:review_id>", *READERS, domain=SLUG, methods=["GET", "POST"])
+@blp.tenant_page("/enforcement/reviews/<int:review_id>", *READERS, methods=["GET", "POST"])
 def enforcement_review(review_id):
     """Score a file: tick vetoes, count deductions with a note each; the running total is shown as they are
     entered and the server computes the score and grade on saving."""
@@ -373,7 +372,7 @@ def enforcement_review(review_id):
 # --- the rubric and the statistics --------------------------------------------------------------------------
 
 
-@tenant_page("/enforcement/rubric", *READERS, domain=SLUG, methods=["GET", "POST"])
+@blp.tenant_page("/enforcement/rubric", *READERS, methods=["GET", "POST"])
 def enforcement_rubric():
     """The rubric in force: vetoes, sections and items with their basis; managers set thresholds and add items."""
     caller = Caller.current()
@@ -421,7 +420,7 @@ def enforcement_rubric():
     )
 
 
-@tenant_page("/enforcement/statistics", *READERS, domain=SLUG)
+@blp.tenant_page("/enforcement/statistics", *READERS)
 def enforcement_statistics():
     """Average score and grades per unit, handler and section, and the most frequent deductions."""
     caller = Caller.current()

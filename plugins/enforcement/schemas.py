@@ -2,7 +2,7 @@
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from core.platform.validators import NUMBER_ERRORS, SCHEMA_ERRORS, TEXT_ERRORS
+from core.plugin_api import NUMBER_ERRORS, SCHEMA_ERRORS, TEXT_ERRORS
 
 CASE_TYPES = ("行政处罚", "行政强制", "其他")
 

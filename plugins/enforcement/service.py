@@ -17,16 +17,26 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.audit import chain
-from core.checklists.versions import pin
-from core.ledger import permissions as perm
-from core.ledger.models import Problem
-from core.ledger.service import Caller, create_system_problem
-from core.platform.calendar import SHANGHAI
-from core.platform.db import db, scoped_get, utcnow
-from core.platform.errors import Conflict, FieldError, NotFound, ServiceError
-from core.tenancy.models import Tenant, Unit
-from core.tenancy.service import subtree_ids
+from core.plugin_api import (
+    SHANGHAI,
+    Caller,
+    Conflict,
+    FieldError,
+    NotFound,
+    Problem,
+    ServiceError,
+    Tenant,
+    Unit,
+    append_event,
+    create_system_problem,
+    db,
+    may_record,
+    pin_template_version,
+    scoped_get,
+    subtree_ids,
+    utcnow,
+    visible_unit_ids,
+)
 from plugins.enforcement import rubric
 from plugins.enforcement.domain import DOMAIN
 from plugins.enforcement.models import (
@@ -62,7 +72,7 @@ def split_names(value: str | list[str] | None) -> list[str]:
 
 def enabled_unit_ids(caller: Caller) -> set[int]:
     """Units where the enforcement domain is on and whose files the caller may see (its unit and below)."""
-    visible = perm.visible_unit_ids(caller.user, caller.units)
+    visible = visible_unit_ids(caller.user, caller.units)
     return {
         u.id for u in caller.units if (visible is None or u.id in visible) and DOMAIN.slug in caller.enabled_domains(u)
     }
@@ -113,7 +123,7 @@ def check_case_file(caller: Caller, data: dict[str, Any], field_names: dict[str,
     unit = caller.unit(data["unit_id"]) if data.get("unit_id") is not None else None
     if unit is None:
         raise FieldError(name("unit_id", "unit_id"), "承办单位不存在")
-    if not perm.may_record(caller.user, unit.id, caller.units):
+    if not may_record(caller.user, unit.id, caller.units):
         raise ServiceError(
             "只能为本单位或下级单位登记案卷",
             {name("unit_id", "unit_id"): ["只能为本单位或下级单位登记案卷"]},
@@ -151,7 +161,7 @@ def create_case_file(caller: Caller, data: dict[str, Any]) -> CaseFile:
     case_file = CaseFile(**values, created_by=caller.actor)
     db.session.add(case_file)
     db.session.flush()
-    chain.append("case_file_registered", caller.actor, {"case_file_id": case_file.id, "case_no": case_file.case_no})
+    append_event("case_file_registered", caller.actor, {"case_file_id": case_file.id, "case_no": case_file.case_no})
     return case_file
 
 
@@ -202,7 +212,7 @@ def update_settings(caller: Caller, data: dict[str, Any]) -> RubricSetting:
     row.problem_deadline_days = data.get("problem_deadline_days", current.problem_deadline_days)
     row.updated_by, row.updated_at = caller.actor, utcnow()
     db.session.flush()
-    chain.append(
+    append_event(
         "case_review_settings",
         caller.actor,
         {"excellent_min": excellent, "pass_min": passing, "problem_deadline_days": row.problem_deadline_days},
@@ -253,7 +263,7 @@ def add_local_item(caller: Caller, data: dict[str, Any]) -> RubricLocalItem:
     row = RubricLocalItem(code=code, item=item.as_dict(), created_by=caller.actor)
     db.session.add(row)
     db.session.flush()
-    chain.append("case_review_item_added", caller.actor, {"code": code, "item": item.as_dict()})
+    append_event("case_review_item_added", caller.actor, {"code": code, "item": item.as_dict()})
     return row
 
 
@@ -265,13 +275,13 @@ def retire_local_item(caller: Caller, item_id: int) -> RubricLocalItem:
         raise Conflict("该评查项目已停用")
     row.retired_by, row.retired_at = caller.actor, utcnow()
     db.session.flush()
-    chain.append("case_review_item_retired", caller.actor, {"code": row.code})
+    append_event("case_review_item_retired", caller.actor, {"code": row.code})
     return row
 
 
 def current_rubric(caller: Caller) -> dict[str, Any]:
     """The rubric a review begun now is pinned to: the base version, the tenant's own items, the thresholds."""
-    version = pin(rubric.CODE, rubric.DOMAIN, rubric.base_content())
+    version = pin_template_version(rubric.CODE, rubric.DOMAIN, rubric.base_content())
     setting = settings(caller.tenant)
     return {
         "version": version,
@@ -306,7 +316,7 @@ def describe_rubric(version_content: dict[str, Any], local: list[dict[str, Any]]
 
 def review_rubric(review: Review) -> tuple[list[dict[str, Any]], dict[str, rubric.RubricItem], dict[str, Any]]:
     """The sections, items and version content a review is pinned to."""
-    from core.checklists.models import TemplateVersion
+    from core.plugin_api import TemplateVersion
 
     version = db.session.get(TemplateVersion, review.rubric_version_id)
     content = version.content
@@ -442,7 +452,7 @@ def score_review(caller: Caller, review: Review, data: dict[str, Any]) -> Review
     review.status = "scored"
     review.reviewed_by, review.reviewed_at = caller.actor, utcnow()
     db.session.flush()
-    chain.append(
+    append_event(
         "case_review_scored",
         caller.actor,
         {
@@ -667,7 +677,7 @@ def draw(caller: Caller, data: dict[str, Any]) -> Sampling:
         pinned = current_rubric(caller)
         for case_file, names in zip(ordered, assignments, strict=True):
             create_review(caller, case_file, names, "review", sampling, pinned)
-    chain.append(
+    append_event(
         "case_sampling_drawn",
         caller.actor,
         {

@@ -4,17 +4,12 @@ A registry of affiliated institutions and technical agencies, their paid service
 over-standard charges, designated services, out-of-scope services and expiring certificates; an audit checklist.
 """
 
-from pathlib import Path
-
-from core import hookimpl
-from core.domains import FieldSet, PluginBlueprint, PluginPages
-from plugins.paid_services import pages  # noqa: F401 - registers the pages on the web blueprint
+from core.plugin_api import FieldSet, PluginBlueprint, PluginPages, hookimpl
+from plugins.paid_services import pages
+from plugins.paid_services.api import blp
 from plugins.paid_services.checklists import TEMPLATES
 from plugins.paid_services.domain import DOMAIN
 from plugins.paid_services.schemas import PaidServicesFieldsSchema
-from plugins.paid_services.views import blp
-
-TEMPLATE_FOLDER = str(Path(__file__).resolve().parent / "templates")
 
 
 @hookimpl
@@ -42,7 +37,7 @@ def xingfeng_register_pages():
         PluginPages(
             slug="paid-services",
             domain=DOMAIN.slug,
-            templates=TEMPLATE_FOLDER,
+            blueprint=pages.blp,
             nav=(
                 ("有偿服务机构", "/paid-services/agencies"),
                 ("收费记录", "/paid-services/fees"),

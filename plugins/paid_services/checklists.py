@@ -6,7 +6,8 @@ A "否" answer fails the item and the engine records a ledger problem in the ite
 
 from __future__ import annotations
 
-from core.checklists.templates import Item, Template
+from core.plugin_api import ChecklistItem as Item
+from core.plugin_api import ChecklistTemplate as Template
 
 PRICE_LAW = "《中华人民共和国价格法》"
 PRICE_MARKING = "《明码标价和禁止价格欺诈规定》(国家市场监督管理总局令第56号)"

@@ -1,6 +1,6 @@
 """The paid-services domain (有偿服务) of technical agencies and its problem categories."""
 
-from core.domains import Category, Domain
+from core.plugin_api import Category, Domain
 
 DOMAIN = Domain(
     slug="paid_services",

@@ -15,14 +15,20 @@ from typing import Any, BinaryIO
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
-from core.audit import chain
-from core.ledger import permissions as perm
-from core.ledger import service as ledger
-from core.ledger.excel import ImportRefused, _blank, _text, parse_date
-from core.platform.db import db
-from core.platform.errors import FieldError
-from core.platform.tabular import read_table
-from core.platform.validators import normalise_uscc
+from core.plugin_api import (
+    Caller,
+    FieldError,
+    ImportRefused,
+    append_event,
+    blank,
+    cell_text,
+    db,
+    may_record,
+    normalise_uscc,
+    parse_date,
+    read_table,
+    today_in_shanghai,
+)
 from plugins.paid_services import service as paid
 from plugins.paid_services.models import Agency, FeeRecord, PaidService
 
@@ -72,12 +78,12 @@ class Row:
 class FeeImport:
     """One uploaded file of fee records: read, every cell checked, then applied (or only counted on a dry run)."""
 
-    def __init__(self, caller: ledger.Caller, dry_run: bool = False):
+    def __init__(self, caller: Caller, dry_run: bool = False):
         self.caller = caller
         self.dry_run = dry_run
         self.errors: list[dict[str, Any]] = []
         self.rows: list[Row] = []
-        agencies = [a for a in paid.list_agencies(caller) if perm.may_record(caller.user, a.unit_id, caller.units)]
+        agencies = [a for a in paid.list_agencies(caller) if may_record(caller.user, a.unit_id, caller.units)]
         self.agencies = {a.credit_code: a for a in agencies}
         services = db.session.scalars(
             select(PaidService).where(PaidService.agency_id.in_([a.id for a in agencies]))
@@ -96,7 +102,7 @@ class FeeImport:
         header = next(rows, None)
         index: dict[str, int] = {}
         for i, value in enumerate(header or ()):
-            column = BY_HEADER.get(_text(value))
+            column = BY_HEADER.get(cell_text(value))
             if column is None:
                 continue  # a column of the user's own (序号, 备注) is left alone
             if column.key in index:
@@ -110,7 +116,7 @@ class FeeImport:
         count = 0
         seen: dict[str, int] = {}
         for number, values in enumerate(rows, start=2):
-            if all(_blank(v) for v in values):
+            if all(blank(v) for v in values):
                 continue
             count += 1
             if count > MAX_ROWS:
@@ -129,7 +135,7 @@ class FeeImport:
     def _read_row(self, number: int, cells: dict[str, Any]) -> Row:
         data: dict[str, Any] = {}
         for key, limit in (("receipt_no", 64), ("client", 200), ("service", 200)):
-            text = _text(cells.get(key))
+            text = cell_text(cells.get(key))
             if not text:
                 self.error(number, HEADER[key], "必填")
             elif len(text) > limit:
@@ -137,7 +143,7 @@ class FeeImport:
             else:
                 data[key] = text
         row = Row(number, data)
-        code = normalise_uscc(_text(cells.get("credit_code")))
+        code = normalise_uscc(cell_text(cells.get("credit_code")))
         if not code:
             self.error(number, HEADER["credit_code"], "必填")
         else:
@@ -159,22 +165,22 @@ class FeeImport:
         except (ValueError, OverflowError):
             self.error(number, HEADER["charged_on"], "日期格式无效，应为 YYYY-MM-DD 或 Excel 日期")
         quantity = cells.get("quantity")
-        if _blank(quantity):
+        if blank(quantity):
             data["quantity"] = 1
         else:
             try:
-                value = Decimal(_text(quantity))
+                value = Decimal(cell_text(quantity))
                 if value != value.to_integral_value() or not 1 <= value <= 100000:
                     raise InvalidOperation
                 data["quantity"] = int(value)
             except InvalidOperation:
                 self.error(number, HEADER["quantity"], "应为1到100000之间的整数")
         amount = cells.get("amount")
-        if _blank(amount):
+        if blank(amount):
             self.error(number, HEADER["amount"], "必填")
         else:
             try:
-                value = Decimal(_text(amount).replace(",", "").replace("，", ""))
+                value = Decimal(cell_text(amount).replace(",", "").replace("，", ""))
                 if not value.is_finite() or value < 0 or value > 100_000_000:
                     raise InvalidOperation
                 data["amount"] = value
@@ -218,7 +224,7 @@ class FeeImport:
         result = {"created": len(new), "unchanged": len(self.rows) - len(new), "flagged": 0, "dry_run": self.dry_run}
         if self.dry_run or not new:
             return result
-        today = today or ledger.today_in_shanghai()
+        today = today or today_in_shanghai()
         records = []
         for row in new:
             data = {**row.data, "service_id": row.service.id}
@@ -228,7 +234,7 @@ class FeeImport:
         db.session.flush()
         for record, row in records:
             result["flagged"] += len(paid.flag_fee_record(record, row.service, row.agency, today))
-        chain.append(
+        append_event(
             "paid_services.fees_imported",
             self.caller.actor,
             {"created": len(records), "receipts": [r.receipt_no for r, _ in records][:1000]},
@@ -236,7 +242,7 @@ class FeeImport:
         return result
 
 
-def import_fee_records(caller: ledger.Caller, stream: BinaryIO, filename: str, dry_run: bool = False) -> dict:
+def import_fee_records(caller: Caller, stream: BinaryIO, filename: str, dry_run: bool = False) -> dict:
     """Read, check and (unless a dry run) apply an uploaded fee-record file; 422 with every bad cell otherwise."""
     run = FeeImport(caller, dry_run)
     run.read(stream, filename)

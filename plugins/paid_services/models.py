@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.platform.db import BigId, TenantScoped, db, utcnow
+from core.plugin_api import BigId, TenantScoped, db, utcnow
 
 #: 机构类型
 AGENCY_KINDS = {

@@ -8,18 +8,15 @@ from flask import abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError
 
-from core.ledger import service as ledger
-from core.ledger.models import RECTIFICATION_TYPES
-from core.platform.db import db
-from core.platform.errors import ServiceError
-from core.web.auth import tenant_page
-from core.web.blueprint import flash_refusal
+from core.plugin_api import RECTIFICATION_TYPES, Caller, PageBlueprint, ServiceError, db, flash_refusal, may_record
 from plugins.paid_services import excel
 from plugins.paid_services import service as paid
-from plugins.paid_services.domain import DOMAIN
+from plugins.paid_services.api import agencies_out, agency_out, flags_out, records_out, service_out
 from plugins.paid_services.models import AGENCY_KINDS, FLAG_KINDS, FLAG_STATUSES
 from plugins.paid_services.schemas import FeeFlagProblemSchema, FeeRecordSchema, PaidAgencySchema, PaidServiceSchema
-from plugins.paid_services.views import agencies_out, agency_out, flags_out, records_out, service_out
+
+#: The paid_services pages, mounted by the core behind the per-unit check (404 where the domain is off).
+blp = PageBlueprint("paid_services_pages", __name__, template_folder="templates")
 
 READERS = (
     "city_admin",
@@ -70,20 +67,19 @@ def _form(names: tuple[str, ...], ints: tuple[str, ...] = (), bools: tuple[str, 
     return values
 
 
-def _writable_units(caller: ledger.Caller) -> list:
-    from core.ledger import permissions as perm
+def _writable_units(caller: Caller) -> list:
 
     on = paid.enabled_unit_ids(caller)
-    return [u for u in caller.units if u.id in on and perm.may_record(caller.user, u.id, caller.units)]
+    return [u for u in caller.units if u.id in on and may_record(caller.user, u.id, caller.units)]
 
 
 # --- the agency registry ------------------------------------------------------------------------------------
 
 
-@tenant_page("/paid-services/agencies", *READERS, domain=DOMAIN.slug, methods=["GET", "POST"])
+@blp.tenant_page("/paid-services/agencies", *READERS, methods=["GET", "POST"])
 def paid_services_agencies():
     """The agencies, each with its certificate's state; writers register new ones here."""
-    caller = ledger.Caller.current()
+    caller = Caller.current()
     errors: dict[str, list[str]] = {}
     values = request.form.to_dict()
     if request.method == "POST":
@@ -114,10 +110,10 @@ def paid_services_agencies():
     ), (422 if errors else 200)
 
 
-@tenant_page("/paid-services/agencies/<int:paid_agency_id>", *READERS, domain=DOMAIN.slug, methods=["GET", "POST"])
+@blp.tenant_page("/paid-services/agencies/<int:paid_agency_id>", *READERS, methods=["GET", "POST"])
 def paid_services_agency(paid_agency_id):
     """One agency: its certificate, its paid services; writers add services and renew the certificate."""
-    caller = ledger.Caller.current()
+    caller = Caller.current()
     agency = paid.get_agency(caller, paid_agency_id)  # 404 outside the caller's view
     errors: dict[str, list[str]] = {}
     values = request.form.to_dict()
@@ -161,19 +157,18 @@ def paid_services_agency(paid_agency_id):
     ), (422 if errors else 200)
 
 
-def _may_write(caller: ledger.Caller, agency) -> bool:
-    from core.ledger import permissions as perm
+def _may_write(caller: Caller, agency) -> bool:
 
-    return perm.may_record(caller.user, agency.unit_id, caller.units)
+    return may_record(caller.user, agency.unit_id, caller.units)
 
 
 # --- fee records --------------------------------------------------------------------------------------------
 
 
-@tenant_page("/paid-services/fees", *READERS, domain=DOMAIN.slug, methods=["GET", "POST"])
+@blp.tenant_page("/paid-services/fees", *READERS, methods=["GET", "POST"])
 def paid_services_fees():
     """Fee records, newest first, each with the flags it raised; writers record a charge here."""
-    caller = ledger.Caller.current()
+    caller = Caller.current()
     errors: dict[str, list[str]] = {}
     values = request.form.to_dict()
     if request.method == "POST":
@@ -216,13 +211,13 @@ def paid_services_fees():
     ), (422 if errors else 200)
 
 
-@tenant_page("/paid-services/fees/import", *paid.WRITERS, domain=DOMAIN.slug, methods=["GET", "POST"])
+@blp.tenant_page("/paid-services/fees/import", *paid.WRITERS, methods=["GET", "POST"])
 def paid_services_fee_import():
     """Import fee records from .xlsx or .csv: every bad cell is listed before anything is written."""
     result, errors = None, None
     if request.method == "POST":
         upload = request.files.get("file")
-        caller = ledger.Caller.current()
+        caller = Caller.current()
         try:
             if upload is None or not upload.filename:
                 raise ServiceError(_("请选择要导入的文件"), {"file": [_("必填")]})
@@ -248,10 +243,10 @@ def paid_services_fee_import():
 # --- flags --------------------------------------------------------------------------------------------------
 
 
-@tenant_page("/paid-services/flags", *READERS, domain=DOMAIN.slug)
+@blp.tenant_page("/paid-services/flags", *READERS)
 def paid_services_flags():
     """The flags; writers turn an open one into a ledger problem."""
-    caller = ledger.Caller.current()
+    caller = Caller.current()
     status = request.args.get("status") if request.args.get("status") in FLAG_STATUSES else None
     flags = flags_out(paid.list_flags(caller, {"status": status, "limit": 500}))
     for flag in flags:
@@ -267,10 +262,10 @@ def paid_services_flags():
     )
 
 
-@tenant_page("/paid-services/flags/<int:fee_flag_id>/problem", *paid.WRITERS, domain=DOMAIN.slug, methods=["POST"])
+@blp.tenant_page("/paid-services/flags/<int:fee_flag_id>/problem", *paid.WRITERS, methods=["POST"])
 def paid_services_flag_problem(fee_flag_id):
     """Record the ledger problem of a flag, then show it."""
-    caller = ledger.Caller.current()
+    caller = Caller.current()
     flag = paid.get_flag(caller, fee_flag_id)
     data, errors = _load(
         FeeFlagProblemSchema(),

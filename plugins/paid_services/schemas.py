@@ -4,8 +4,15 @@ import decimal
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from core.ledger.models import RECTIFICATION_TYPES, SEVERITIES, SOURCES
-from core.platform.validators import NUMBER_ERRORS, SCHEMA_ERRORS, TEXT_ERRORS, USCCField
+from core.plugin_api import (
+    NUMBER_ERRORS,
+    RECTIFICATION_TYPES,
+    SCHEMA_ERRORS,
+    SEVERITIES,
+    SOURCES,
+    TEXT_ERRORS,
+    USCCField,
+)
 from plugins.paid_services.models import AGENCY_KINDS, CERTIFICATE_STATES, FLAG_KINDS, FLAG_STATUSES
 
 

@@ -13,14 +13,28 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.audit import chain
-from core.ledger import permissions as perm
-from core.ledger import service as ledger
-from core.ledger.models import Problem
-from core.platform.db import db, scoped_get, utcnow
-from core.platform.errors import Conflict, FieldError, NotFound, ServiceError
-from core.tenancy.models import Tenant, Unit
-from core.tenancy.service import domain_states, units_of_tenant
+from core.plugin_api import (
+    Caller,
+    Conflict,
+    FieldError,
+    NotFound,
+    Problem,
+    ServiceError,
+    Tenant,
+    Unit,
+    append_event,
+    create_problem,
+    create_system_problem,
+    db,
+    domain_states,
+    may_record,
+    personal_hash,
+    scoped_get,
+    today_in_shanghai,
+    units_of_tenant,
+    utcnow,
+    visible_unit_ids,
+)
 from plugins.paid_services.domain import DOMAIN
 from plugins.paid_services.models import FLAG_KINDS, Agency, FeeFlag, FeeRecord, PaidService
 
@@ -55,12 +69,12 @@ def yuan(fen: int | None) -> str | None:
 # --- who sees what ------------------------------------------------------------------------------------------
 
 
-def visible_units(caller: ledger.Caller) -> set[int] | None:
+def visible_units(caller: Caller) -> set[int] | None:
     """Units whose agencies the caller sees: None for the whole tenant (as the ledger's own rule)."""
-    return perm.visible_unit_ids(caller.user, caller.units)
+    return visible_unit_ids(caller.user, caller.units)
 
 
-def _visible(caller: ledger.Caller, unit_id: int) -> bool:
+def _visible(caller: Caller, unit_id: int) -> bool:
     units = visible_units(caller)
     return (units is None or unit_id in units) and unit_id in enabled_unit_ids(caller)
 
@@ -70,7 +84,7 @@ def enabled_units(units: list[Unit]) -> set[int]:
     return {u.id for u in units if domain_states(u, units)[DOMAIN.slug].enabled}
 
 
-def enabled_unit_ids(caller: ledger.Caller) -> set[int]:
+def enabled_unit_ids(caller: Caller) -> set[int]:
     """The units where the domain is on, read once per caller (request)."""
     cache = caller.__dict__.setdefault("_paid_services_units", {})
     if "on" not in cache:
@@ -78,14 +92,14 @@ def enabled_unit_ids(caller: ledger.Caller) -> set[int]:
     return cache["on"]
 
 
-def get_agency(caller: ledger.Caller, agency_id: int) -> Agency:
+def get_agency(caller: Caller, agency_id: int) -> Agency:
     agency = scoped_get(Agency, agency_id)
     if agency is None or not _visible(caller, agency.unit_id):
         raise NotFound("未找到该机构")
     return agency
 
 
-def get_service(caller: ledger.Caller, service_id: int) -> PaidService:
+def get_service(caller: Caller, service_id: int) -> PaidService:
     service = scoped_get(PaidService, service_id)
     if service is None:
         raise NotFound("未找到该服务项目")
@@ -93,7 +107,7 @@ def get_service(caller: ledger.Caller, service_id: int) -> PaidService:
     return service
 
 
-def get_fee_record(caller: ledger.Caller, record_id: int) -> FeeRecord:
+def get_fee_record(caller: Caller, record_id: int) -> FeeRecord:
     record = scoped_get(FeeRecord, record_id)
     if record is None:
         raise NotFound("未找到该收费记录")
@@ -101,7 +115,7 @@ def get_fee_record(caller: ledger.Caller, record_id: int) -> FeeRecord:
     return record
 
 
-def get_flag(caller: ledger.Caller, flag_id: int) -> FeeFlag:
+def get_flag(caller: Caller, flag_id: int) -> FeeFlag:
     flag = scoped_get(FeeFlag, flag_id)
     if flag is None:
         raise NotFound("未找到该预警")
@@ -109,27 +123,27 @@ def get_flag(caller: ledger.Caller, flag_id: int) -> FeeFlag:
     return flag
 
 
-def _writable_unit(caller: ledger.Caller, unit_id: int, field: str = "unit_id") -> Unit:
+def _writable_unit(caller: Caller, unit_id: int, field: str = "unit_id") -> Unit:
     """The unit an agency is kept under: it must exist, have the domain on, and be the writer's or below."""
     unit = caller.unit(unit_id)
     if unit is None:
         raise FieldError(field, "单位不存在")
     if unit.id not in enabled_unit_ids(caller):
         raise FieldError(field, "该单位未启用有偿服务业务")
-    if not perm.may_record(caller.user, unit.id, caller.units):
+    if not may_record(caller.user, unit.id, caller.units):
         raise ServiceError("只能登记本单位或下级单位主管的机构", {field: ["只能登记本单位或下级单位主管的机构"]}, 403)
     return unit
 
 
-def _may_write(caller: ledger.Caller, agency: Agency) -> None:
-    if not perm.may_record(caller.user, agency.unit_id, caller.units):
+def _may_write(caller: Caller, agency: Agency) -> None:
+    if not may_record(caller.user, agency.unit_id, caller.units):
         raise ServiceError("只能维护本单位或下级单位主管的机构", status=403)
 
 
 # --- the registry -------------------------------------------------------------------------------------------
 
 
-def list_agencies(caller: ledger.Caller, unit_id: int | None = None, q: str | None = None) -> list[Agency]:
+def list_agencies(caller: Caller, unit_id: int | None = None, q: str | None = None) -> list[Agency]:
     query = select(Agency).order_by(Agency.name, Agency.id)
     units = visible_units(caller)
     if units is not None:
@@ -148,7 +162,7 @@ def _unique_code(credit_code: str, agency_id: int | None = None) -> None:
         raise FieldError("credit_code", "已登记统一社会信用代码相同的机构")
 
 
-def create_agency(caller: ledger.Caller, data: dict[str, Any], today: date | None = None) -> Agency:
+def create_agency(caller: Caller, data: dict[str, Any], today: date | None = None) -> Agency:
     """Register an agency; a certificate already expired or near expiry is flagged at once."""
     _writable_unit(caller, data["unit_id"])
     _unique_code(data["credit_code"])
@@ -166,12 +180,12 @@ def create_agency(caller: ledger.Caller, data: dict[str, Any], today: date | Non
     )
     db.session.add(agency)
     db.session.flush()
-    chain.append("paid_services.agency_created", caller.actor, {"agency_id": agency.id, **_jsonable(data)})
-    check_certificate(caller.tenant, agency, today or ledger.today_in_shanghai())
+    append_event("paid_services.agency_created", caller.actor, {"agency_id": agency.id, **_jsonable(data)})
+    check_certificate(caller.tenant, agency, today or today_in_shanghai())
     return agency
 
 
-def update_agency(caller: ledger.Caller, agency: Agency, changes: dict[str, Any], today: date | None = None) -> Agency:
+def update_agency(caller: Caller, agency: Agency, changes: dict[str, Any], today: date | None = None) -> Agency:
     _may_write(caller, agency)
     if "unit_id" in changes:
         _writable_unit(caller, changes["unit_id"])
@@ -181,12 +195,12 @@ def update_agency(caller: ledger.Caller, agency: Agency, changes: dict[str, Any]
     if diff:
         agency.updated_at = utcnow()
         db.session.flush()
-        chain.append("paid_services.agency_updated", caller.actor, {"agency_id": agency.id, "changes": diff})
-        check_certificate(caller.tenant, agency, today or ledger.today_in_shanghai())
+        append_event("paid_services.agency_updated", caller.actor, {"agency_id": agency.id, "changes": diff})
+        check_certificate(caller.tenant, agency, today or today_in_shanghai())
     return agency
 
 
-def list_services(caller: ledger.Caller, agency: Agency) -> list[PaidService]:
+def list_services(caller: Caller, agency: Agency) -> list[PaidService]:
     return list(
         db.session.scalars(select(PaidService).where(PaidService.agency_id == agency.id).order_by(PaidService.id))
     )
@@ -207,7 +221,7 @@ def _unique_service(agency: Agency, name: str, service_id: int | None = None) ->
         raise FieldError("name", "该机构已有同名服务项目")
 
 
-def create_service(caller: ledger.Caller, agency: Agency, data: dict[str, Any]) -> PaidService:
+def create_service(caller: Caller, agency: Agency, data: dict[str, Any]) -> PaidService:
     _may_write(caller, agency)
     _unique_service(agency, data["name"])
     now = utcnow()
@@ -216,7 +230,7 @@ def create_service(caller: ledger.Caller, agency: Agency, data: dict[str, Any]) 
         setattr(service, key, value)
     db.session.add(service)
     db.session.flush()
-    chain.append(
+    append_event(
         "paid_services.service_created", caller.actor, {"service_id": service.id, "agency_id": agency.id,
                                                          **_jsonable(data)}
     )  # fmt: skip
@@ -224,7 +238,7 @@ def create_service(caller: ledger.Caller, agency: Agency, data: dict[str, Any]) 
 
 
 def update_service(
-    caller: ledger.Caller, service: PaidService, changes: dict[str, Any], today: date | None = None
+    caller: Caller, service: PaidService, changes: dict[str, Any], today: date | None = None
 ) -> PaidService:
     """Change a service; its recorded fees are checked again, so a rule it now breaks is flagged (never unflagged)."""
     agency = get_agency(caller, service.agency_id)
@@ -235,10 +249,10 @@ def update_service(
     if diff:
         service.updated_at = utcnow()
         db.session.flush()
-        chain.append("paid_services.service_updated", caller.actor, {"service_id": service.id, "changes": diff})
+        append_event("paid_services.service_updated", caller.actor, {"service_id": service.id, "changes": diff})
         records = db.session.scalars(select(FeeRecord).where(FeeRecord.service_id == service.id)).all()
         for record in records:
-            flag_fee_record(record, service, agency, today or ledger.today_in_shanghai())
+            flag_fee_record(record, service, agency, today or today_in_shanghai())
     return service
 
 
@@ -314,7 +328,7 @@ def _check_receipt(receipt_no: str) -> None:
         raise FieldError("receipt_no", "该票据号已登记")
 
 
-def create_fee_record(caller: ledger.Caller, data: dict[str, Any], today: date | None = None) -> FeeRecord:
+def create_fee_record(caller: Caller, data: dict[str, Any], today: date | None = None) -> FeeRecord:
     """Record a charge and flag at once whatever rule it breaks."""
     try:
         service = get_service(caller, data["service_id"])
@@ -327,13 +341,13 @@ def create_fee_record(caller: ledger.Caller, data: dict[str, Any], today: date |
     db.session.add(record)
     db.session.flush()
     # The client may be a private person (个体经营户): the chain keeps only a keyed hash of the name.
-    event = {**_jsonable(data), "client": chain.personal(data["client"])}
-    chain.append("paid_services.fee_recorded", caller.actor, {"fee_record_id": record.id, **event})
-    flag_fee_record(record, service, agency, today or ledger.today_in_shanghai())
+    event = {**_jsonable(data), "client": personal_hash(data["client"])}
+    append_event("paid_services.fee_recorded", caller.actor, {"fee_record_id": record.id, **event})
+    flag_fee_record(record, service, agency, today or today_in_shanghai())
     return record
 
 
-def _new_record(caller: ledger.Caller, service: PaidService, data: dict[str, Any]) -> FeeRecord:
+def _new_record(caller: Caller, service: PaidService, data: dict[str, Any]) -> FeeRecord:
     return FeeRecord(
         service_id=service.id,
         receipt_no=data["receipt_no"],
@@ -346,7 +360,7 @@ def _new_record(caller: ledger.Caller, service: PaidService, data: dict[str, Any
     )
 
 
-def list_fee_records(caller: ledger.Caller, filters: dict[str, Any]) -> list[FeeRecord]:
+def list_fee_records(caller: Caller, filters: dict[str, Any]) -> list[FeeRecord]:
     agencies = {a.id for a in list_agencies(caller)}
     query = (
         select(FeeRecord)
@@ -377,7 +391,7 @@ def flags_of_records(record_ids: list[int]) -> dict[int, list[FeeFlag]]:
     return out
 
 
-def list_flags(caller: ledger.Caller, filters: dict[str, Any]) -> list[FeeFlag]:
+def list_flags(caller: Caller, filters: dict[str, Any]) -> list[FeeFlag]:
     agencies = {a.id for a in list_agencies(caller)}
     query = select(FeeFlag).where(FeeFlag.agency_id.in_(agencies)).order_by(FeeFlag.id.desc())
     if filters.get("kind"):
@@ -424,7 +438,7 @@ def check_certificate(tenant: Tenant, agency: Agency, today: date) -> int:
     flag = _raise_flag(f"certificate_expired:{agency.id}:{expiry}", "certificate_expired", agency, detail, today)
     if flag is not None:
         recorded += 1
-    problem = ledger.create_system_problem(
+    problem = create_system_problem(
         tenant,
         {
             "unit_id": agency.unit_id,
@@ -468,7 +482,7 @@ def sweep(tenant: Tenant, today: date) -> int:
 # --- a flag becomes a problem -------------------------------------------------------------------------------
 
 
-def flag_problem(caller: ledger.Caller, flag: FeeFlag, data: dict[str, Any]) -> Problem:
+def flag_problem(caller: Caller, flag: FeeFlag, data: dict[str, Any]) -> Problem:
     """Record a ledger problem for a flag (问题类别 from the flag's kind) and link the two."""
     if flag.problem_id is not None:
         error = Conflict("该预警已立为问题")
@@ -502,10 +516,10 @@ def flag_problem(caller: ledger.Caller, flag: FeeFlag, data: dict[str, Any]) -> 
     for key in ("deadline", "deadline_working_days"):
         if data.get(key) is not None:
             body[key] = data[key]
-    problem = ledger.create_problem(caller, body)
+    problem = create_problem(caller, body)
     flag.problem_id, flag.status = problem.id, "problem"
     db.session.flush()
-    chain.append(
+    append_event(
         "paid_services.flag_to_problem", caller.actor, {"flag_id": flag.id, "kind": flag.kind}, problem_id=problem.id
     )
     return problem
@@ -522,7 +536,7 @@ def _flag_description(agency: Agency, service: PaidService | None, record: FeeRe
     return "".join(parts)
 
 
-def problem_visible(caller: ledger.Caller, problem_id: int | None) -> bool:
+def problem_visible(caller: Caller, problem_id: int | None) -> bool:
     """Whether the caller may open the linked problem (the pages link it only then)."""
     if problem_id is None:
         return False

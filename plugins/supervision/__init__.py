@@ -5,15 +5,12 @@ It brings the domain and its categories, extra problem fields, six checklist tem
 result not published within 20 working days becomes a ledger problem by itself.
 """
 
-from pathlib import Path
-
-from core import hookimpl
-from core.domains import FieldSet, PluginBlueprint, PluginPages
-from plugins.supervision import pages  # noqa: F401 - registers the pages on the web blueprint
+from core.plugin_api import FieldSet, PluginBlueprint, PluginPages, hookimpl
+from plugins.supervision import pages
+from plugins.supervision.api import blp
 from plugins.supervision.checklists import TEMPLATES
 from plugins.supervision.domain import DOMAIN
 from plugins.supervision.schemas import SupervisionFieldsSchema
-from plugins.supervision.views import blp
 
 
 @hookimpl
@@ -41,7 +38,7 @@ def xingfeng_register_pages():
         PluginPages(
             slug="supervision",
             domain=DOMAIN.slug,
-            templates=str(Path(__file__).resolve().parent / "templates"),
+            blueprint=pages.blp,
             nav=(("双随机抽查", "/supervision/tasks"),),
         )
     ]

@@ -6,7 +6,9 @@ as a whole), so that a later revision of a document does not make a template cit
 
 from __future__ import annotations
 
-from core.checklists.templates import Condition, Item, Template
+from core.plugin_api import ChecklistCondition as Condition
+from core.plugin_api import ChecklistItem as Item
+from core.plugin_api import ChecklistTemplate as Template
 
 # --- the documents the items rest on ------------------------------------------------------------------------
 SHUANG_SUIJI = "《国务院关于在市场监管领域全面推行部门联合“双随机、一公开”监管的意见》（国发〔2019〕5号）"

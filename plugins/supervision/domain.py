@@ -1,6 +1,6 @@
 """The daily-supervision domain (日常监管) and its problem categories."""
 
-from core.domains import Category, Domain
+from core.plugin_api import Category, Domain
 
 DOMAIN = Domain(
     slug="supervision",

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.platform.db import BigId, TenantScoped, db, utcnow
+from core.plugin_api import BigId, TenantScoped, db, utcnow
 
 #: a task's states: pools open (draft), drawn, results published
 TASK_STATUSES = {"draft": "待抽取", "drawn": "已抽取", "published": "已公示"}

@@ -9,12 +9,9 @@ from flask import flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError
 
-from core.ledger.excel import ImportRefused
-from core.ledger.service import Caller
-from core.platform.errors import ServiceError
-from core.web.auth import tenant_page
-from core.web.blueprint import flash_refusal
+from core.plugin_api import Caller, ImportRefused, PageBlueprint, ServiceError, flash_refusal, may_record
 from plugins.supervision import service
+from plugins.supervision.api import READERS, WRITERS
 from plugins.supervision.models import OUTCOMES, TASK_STATUSES
 from plugins.supervision.schemas import (
     SupervisionDrawSchema,
@@ -24,7 +21,9 @@ from plugins.supervision.schemas import (
     SupervisionResultsSchema,
     SupervisionTaskCreateSchema,
 )
-from plugins.supervision.views import READERS, WRITERS
+
+#: The supervision pages, mounted by the core behind the per-unit check (404 where the domain is off).
+blp = PageBlueprint("supervision_pages", __name__, template_folder="templates")
 
 DOMAIN = "supervision"
 
@@ -85,7 +84,7 @@ def _tasks():
             flash(_("已建立抽查任务，请填写名录库后抽取"), "success")
             return redirect(_task_url(task.id))
         except ServiceError as error:
-            from core.platform.db import db
+            from core.plugin_api import db
 
             db.session.rollback()
             errors = error.fields or {"_": [error.message]}
@@ -93,9 +92,7 @@ def _tasks():
     tasks = [service.summary(t, names.get(t.unit_id, "")) for t in service.list_tasks(caller)]
     units = [u for u in caller.units if DOMAIN in caller.enabled_domains(u)]
     if g.user.role == "officer":
-        from core.ledger import permissions as perm
-
-        units = [u for u in units if perm.may_record(g.user, u.id, caller.units)]
+        units = [u for u in units if may_record(g.user, u.id, caller.units)]
     return render_template(
         "supervision/tasks.html",
         tasks=tasks,
@@ -107,12 +104,12 @@ def _tasks():
     ), (422 if errors else 200)
 
 
-@tenant_page("/supervision/tasks", *READERS, domain=DOMAIN, methods=["GET", "POST"])
+@blp.tenant_page("/supervision/tasks", *READERS, methods=["GET", "POST"])
 def supervision_tasks():
     return _tasks()
 
 
-@tenant_page("/supervision/tasks/<int:task_id>", *READERS, domain=DOMAIN)
+@blp.tenant_page("/supervision/tasks/<int:task_id>", *READERS)
 def supervision_task(task_id):
     caller = Caller.current()
     task = service.get_task(caller, task_id)
@@ -161,17 +158,17 @@ def _pool(kind: str, task_id: int):
     return _act(task_id, work)
 
 
-@tenant_page("/supervision/tasks/<int:task_id>/enterprises", *WRITERS, domain=DOMAIN, methods=["POST"])
+@blp.tenant_page("/supervision/tasks/<int:task_id>/enterprises", *WRITERS, methods=["POST"])
 def supervision_enterprises(task_id):
     return _pool("enterprises", task_id)
 
 
-@tenant_page("/supervision/tasks/<int:task_id>/inspectors", *WRITERS, domain=DOMAIN, methods=["POST"])
+@blp.tenant_page("/supervision/tasks/<int:task_id>/inspectors", *WRITERS, methods=["POST"])
 def supervision_inspectors(task_id):
     return _pool("inspectors", task_id)
 
 
-@tenant_page("/supervision/tasks/<int:task_id>/draw", *WRITERS, domain=DOMAIN, methods=["POST"])
+@blp.tenant_page("/supervision/tasks/<int:task_id>/draw", *WRITERS, methods=["POST"])
 def supervision_draw(task_id):
     def work(caller, task):
         seed = request.form.get("seed", "").strip()
@@ -182,7 +179,7 @@ def supervision_draw(task_id):
     return _act(task_id, work)
 
 
-@tenant_page("/supervision/tasks/<int:task_id>/results", *WRITERS, domain=DOMAIN, methods=["POST"])
+@blp.tenant_page("/supervision/tasks/<int:task_id>/results", *WRITERS, methods=["POST"])
 def supervision_results(task_id):
     def work(caller, task):
         detail = service.detail(caller, task)
@@ -199,7 +196,7 @@ def supervision_results(task_id):
     return _act(task_id, work)
 
 
-@tenant_page("/supervision/tasks/<int:task_id>/publication", *WRITERS, domain=DOMAIN, methods=["POST"])
+@blp.tenant_page("/supervision/tasks/<int:task_id>/publication", *WRITERS, methods=["POST"])
 def supervision_publication(task_id):
     def work(caller, task):
         body = {"published_on": request.form.get("published_on", ""), "channel": request.form.get("channel", "")}

@@ -2,7 +2,7 @@
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from core.platform.validators import SCHEMA_ERRORS, TEXT_ERRORS, USCCField
+from core.plugin_api import SCHEMA_ERRORS, TEXT_ERRORS, USCCField
 from plugins.supervision.models import OUTCOMES, TASK_STATUSES
 
 INSPECTION_TYPES = ("双随机抽查", "重点检查", "专项检查", "投诉举报核查", "其他")

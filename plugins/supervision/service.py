@@ -14,18 +14,32 @@ from typing import Any, BinaryIO
 
 from sqlalchemy import func, select
 
-from core.audit import chain
-from core.ledger import permissions as perm
-from core.ledger.excel import ImportRefused, _text
-from core.ledger.models import Problem
-from core.ledger.service import Caller, create_system_problem, work_calendar
-from core.platform.calendar import today_in_shanghai
-from core.platform.db import db, scoped_get, utcnow
-from core.platform.errors import Conflict, FieldError, NotFound, ServiceError
-from core.platform.tabular import read_table
-from core.platform.validators import USCCError, normalise_uscc, validate_uscc
-from core.tenancy.models import Tenant
-from core.tenancy.service import domain_states, units_of_tenant
+from core.plugin_api import (
+    Caller,
+    Conflict,
+    FieldError,
+    ImportRefused,
+    NotFound,
+    Problem,
+    ServiceError,
+    Tenant,
+    USCCError,
+    append_event,
+    cell_text,
+    create_system_problem,
+    db,
+    domain_states,
+    may_record,
+    normalise_uscc,
+    read_table,
+    scoped_get,
+    today_in_shanghai,
+    units_of_tenant,
+    utcnow,
+    validate_uscc,
+    visible_unit_ids,
+    work_calendar,
+)
 from plugins.supervision import draw as drawing
 from plugins.supervision.domain import DOMAIN
 from plugins.supervision.models import (
@@ -52,7 +66,7 @@ CARD_NUMBER = re.compile(r"[0-9A-Za-z-]{1,40}")
 
 
 def _visible(caller: Caller) -> set[int] | None:
-    return perm.visible_unit_ids(caller.user, caller.units) if caller.user is not None else None
+    return visible_unit_ids(caller.user, caller.units) if caller.user is not None else None
 
 
 def get_task(caller: Caller, task_id: int) -> SupervisionTask:
@@ -160,7 +174,7 @@ def create_task(caller: Caller, data: dict[str, Any]) -> SupervisionTask:
     unit = caller.unit(data["unit_id"])
     if unit is None:
         raise FieldError("unit_id", "单位不存在")
-    if not perm.may_record(caller.user, unit.id, caller.units):
+    if not may_record(caller.user, unit.id, caller.units):
         raise ServiceError(
             "只能为本单位或下级单位建立抽查任务", {"unit_id": ["只能为本单位或下级单位建立抽查任务"]}, 403
         )
@@ -254,7 +268,7 @@ def parse_pool(kind: str, stream: BinaryIO, filename: str) -> list[tuple[int, di
     """Pool rows from a workbook's first sheet or a CSV; every bad cell is named by row and column, none written."""
     columns = POOL_COLUMNS[kind]
     rows = _read_rows(stream, filename)
-    header = [_text(v) for v in (rows[0] if rows else ())]
+    header = [cell_text(v) for v in (rows[0] if rows else ())]
     errors: list[dict[str, Any]] = []
     index = {}
     for title, key, required, _limit in columns:
@@ -267,7 +281,7 @@ def parse_pool(kind: str, stream: BinaryIO, filename: str) -> list[tuple[int, di
     out: list[tuple[int, dict[str, Any]]] = []
     seen: dict[str, int] = {}
     for number, values in enumerate(rows[1:], start=2):
-        cells = {key: _text(values[i]) if i < len(values) else "" for key, i in index.items()}
+        cells = {key: cell_text(values[i]) if i < len(values) else "" for key, i in index.items()}
         if not any(cells.values()):
             continue
         if len(out) >= IMPORT_MAX_ROWS:
@@ -362,7 +376,7 @@ def run_draw(caller: Caller, task: SupervisionTask, seed: str | None) -> Supervi
     task.drawn_at, task.drawn_by, task.status, task.updated_at = now, caller.actor, "drawn", now
     db.session.flush()
     # The draw goes into the tenant's tamper-evident chain: seed, pools and result can be checked later.
-    chain.append(
+    append_event(
         "supervision.draw",
         caller.actor,
         {

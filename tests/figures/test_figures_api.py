@@ -1,4 +1,4 @@
-"""The figures API (core/figures/views.py): who sees what, every figure equals its list, snapshots and downloads."""
+"""The figures API (core/figures/api.py): who sees what, every figure equals its list, snapshots and downloads."""
 
 from __future__ import annotations
 

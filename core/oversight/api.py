@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from core.auth.guard import object_loader, require
 from core.auth.models import TENANT_ROLES
+from core.ledger.api import READERS
 from core.ledger.service import Caller, get_problem, send_evidence
-from core.ledger.views import READERS
 from core.oversight import notify, service
 from core.oversight.models import CitySelfCheck, ReportingTask
 from core.oversight.schemas import (

@@ -10,12 +10,12 @@ from flask_babel import gettext as _
 
 from core.checklists import excel
 from core.checklists import service as checklists
+from core.checklists.api import XLSX, detail, present
 from core.checklists.models import STATUSES, CityItem, LocalItem
 from core.checklists.templates import ANSWER_TYPES, EVIDENCE, TARGETS
-from core.checklists.views import XLSX, detail, present
 from core.ledger import service as ledger
+from core.ledger.api import READERS
 from core.ledger.models import SEVERITIES
-from core.ledger.views import READERS
 from core.platform.db import db
 from core.platform.errors import ServiceError
 from core.tenancy.service import registry

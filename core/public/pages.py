@@ -20,6 +20,7 @@ from core.platform.db import db, set_tenant
 from core.platform.errors import NotFound, ServiceError
 from core.platform.extensions import limiter
 from core.public import service
+from core.public.api import READERS, _limit, _tenant_key, counties, solicitation_public
 from core.public.models import CATEGORIES, LEDGER_CATEGORY, RATINGS, STATUSES, ReportContact
 from core.public.schemas import (
     PublicChannelsSchema,
@@ -28,7 +29,6 @@ from core.public.schemas import (
     PublicReportAcceptSchema,
     PublicSolicitationStaffSchema,
 )
-from core.public.views import READERS, _limit, _tenant_key, counties, solicitation_public
 from core.tenancy.models import Tenant
 from core.tenancy.service import registry
 from core.web.auth import tenant_page
@@ -58,7 +58,7 @@ def _report_form(tenant: Tenant | None):
     if request.method == "POST":
         from marshmallow import ValidationError
 
-        from core.public.views import _check_size
+        from core.public.api import _check_size
 
         _check_size()
         raw = {k: v for k, v in request.form.items() if k in FORM_FIELDS and (v != "" or k == "website")}

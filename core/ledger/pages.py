@@ -9,9 +9,9 @@ from marshmallow import ValidationError
 
 from core.ledger import query as ledger_query
 from core.ledger import service
+from core.ledger.api import LIST_COLUMNS, READERS, Presenter, _rows
 from core.ledger.models import LIGHTS, STATUSES
 from core.ledger.schemas import PageQuerySchema
-from core.ledger.views import LIST_COLUMNS, READERS, Presenter, _rows
 from core.web.auth import page, tenant_page
 from core.web.blueprint import blp, flash_refusal
 
@@ -339,8 +339,8 @@ def attachment_download(problem_id, attachment_id):
 
 def _export():
     from core.ledger import excel
-    from core.ledger.exchange import _send_workbook
     from core.ledger.schemas import ListQuerySchema
+    from core.platform.tabular import send_workbook
 
     args = {k: v for k, v in request.args.lists() if v and v != [""]}
     single = {"unit_id", "q", "deadline_from", "deadline_to", "responsible_person"}
@@ -350,7 +350,7 @@ def _export():
         filters = {}
     caller = service.Caller.current()
     export = excel.prepare_export(caller, filters)
-    return _send_workbook(
+    return send_workbook(
         lambda out: excel.write_xlsx(export, out), excel.export_filename(caller.tenant.slug, "xlsx", export.today)
     )
 

@@ -9,11 +9,8 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from core.auth.guard import object_loader, require
-from core.ledger.service import Caller
-from core.platform.api import Blueprint
-from core.platform.errors import NotFound
-from core.platform.validators import USCCError, normalise_uscc, validate_uscc
+from core.plugin_api import ApiBlueprint as Blueprint
+from core.plugin_api import Caller, NotFound, USCCError, normalise_uscc, object_loader, require, validate_uscc
 from plugins.supervision import service
 from plugins.supervision.schemas import (
     CreditCodeCheckArgsSchema,

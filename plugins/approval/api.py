@@ -10,13 +10,17 @@ from datetime import UTC
 from flask import Response
 from sqlalchemy import select
 
-from core.auth.guard import object_loader, require
-from core.ledger.exchange import _send_workbook
-from core.ledger.models import Problem
-from core.ledger.schemas import UploadSchema
-from core.platform.api import Blueprint
-from core.platform.db import db, scoped_get
-from core.platform.evidence import download_headers
+from core.plugin_api import ApiBlueprint as Blueprint
+from core.plugin_api import (
+    Problem,
+    UploadSchema,
+    db,
+    download_headers,
+    object_loader,
+    require,
+    scoped_get,
+    send_workbook,
+)
 from plugins.approval import excel, service
 from plugins.approval.models import APPLICANT_TYPES, ApprovalCase
 from plugins.approval.schemas import (
@@ -133,7 +137,7 @@ def import_cases(form, files, **_url_values):
 def import_template_xlsx(**_url_values):
     """The blank import template as Excel, with an example row and a 说明 sheet."""
     access = service.Access.current()
-    return _send_workbook(lambda out: excel.write_template(access, out), "办件导入模板.xlsx")
+    return send_workbook(lambda out: excel.write_template(access, out), "办件导入模板.xlsx")
 
 
 @blp.route("/cases/import-template.csv", methods=["GET"])

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from core.auth.models import User
 from core.ledger import service as ledger
+from core.ledger.api import READERS
 from core.ledger.models import Problem
-from core.ledger.views import READERS
 from core.oversight import notify
 from core.oversight import service as oversight
 from core.oversight.models import (

@@ -13,8 +13,8 @@ from core.auth.models import CITY_ROLES
 from core.figures import charts, periods, providers, ranking, service, snapshot, tables
 from core.figures.models import FigureSnapshot
 from core.ledger import service as ledger
+from core.ledger.api import READERS
 from core.ledger.models import STATUSES
-from core.ledger.views import READERS
 from core.platform.db import db
 from core.platform.errors import FieldError, ServiceError
 from core.platform.evidence import download_headers

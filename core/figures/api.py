@@ -31,7 +31,7 @@ from core.figures.schemas import (
     TenantSnapshotSchema,
 )
 from core.ledger import service as ledger
-from core.ledger.views import READERS, Presenter
+from core.ledger.api import READERS, Presenter
 from core.platform.api import Blueprint
 from core.platform.db import db
 from core.platform.errors import FieldError

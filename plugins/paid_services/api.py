@@ -9,12 +9,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from core.auth.guard import ANY, object_loader, require
-from core.ledger import service as ledger
-from core.ledger.models import Problem
-from core.platform.api import Blueprint
-from core.platform.db import db
-from core.platform.errors import NotFound
+from core.plugin_api import ANY, Caller, NotFound, Problem, db, object_loader, require, today_in_shanghai
+from core.plugin_api import ApiBlueprint as Blueprint
 from plugins.paid_services import excel
 from plugins.paid_services import service as paid
 from plugins.paid_services.domain import DOMAIN
@@ -59,7 +55,7 @@ WRITERS = paid.WRITERS
 def _exists(getter) -> Any:
     def load(ident: int) -> bool:
         try:
-            getter(ledger.Caller.current(), ident)
+            getter(Caller.current(), ident)
         except NotFound:
             return False
         return True
@@ -76,8 +72,8 @@ object_loader("fee_flag_id")(_exists(paid.get_flag))
 # --- presenting ---------------------------------------------------------------------------------------------
 
 
-def agency_out(caller: ledger.Caller, agency: Agency, services: int | None = None) -> dict[str, Any]:
-    state, days = paid.certificate_state(agency, ledger.today_in_shanghai())
+def agency_out(caller: Caller, agency: Agency, services: int | None = None) -> dict[str, Any]:
+    state, days = paid.certificate_state(agency, today_in_shanghai())
     unit = caller.unit(agency.unit_id)
     if services is None:
         services = db.session.scalar(select(func.count(PaidService.id)).where(PaidService.agency_id == agency.id))
@@ -98,7 +94,7 @@ def agency_out(caller: ledger.Caller, agency: Agency, services: int | None = Non
     }
 
 
-def agencies_out(caller: ledger.Caller, agencies: list[Agency]) -> list[dict[str, Any]]:
+def agencies_out(caller: Caller, agencies: list[Agency]) -> list[dict[str, Any]]:
     counts = dict(
         db.session.execute(
             select(PaidService.agency_id, func.count(PaidService.id))
@@ -202,7 +198,7 @@ def flags_out(flags: list[FeeFlag]) -> list[dict[str, Any]]:
 @blp.response(200, PaidAgencyListSchema)
 def list_agencies(args, **_url_values):
     """The agencies (所属事业单位、技术机构) the caller sees, with the state of each one's CMA certificate."""
-    caller = ledger.Caller.current()
+    caller = Caller.current()
     return {"items": agencies_out(caller, paid.list_agencies(caller, args.get("unit_id"), args.get("q")))}
 
 
@@ -212,7 +208,7 @@ def list_agencies(args, **_url_values):
 @blp.response(201, PaidAgencyOutSchema)
 def create_agency(data, **_url_values):
     """Register an agency; an expired or soon-expiring certificate is flagged at once (expired: a problem too)."""
-    caller = ledger.Caller.current()
+    caller = Caller.current()
     return agency_out(caller, paid.create_agency(caller, data))
 
 
@@ -221,7 +217,7 @@ def create_agency(data, **_url_values):
 @blp.response(200, PaidAgencyOutSchema)
 def get_agency(paid_agency_id, **_url_values):
     """One agency."""
-    caller = ledger.Caller.current()
+    caller = Caller.current()
     return agency_out(caller, paid.get_agency(caller, paid_agency_id))
 
 
@@ -231,7 +227,7 @@ def get_agency(paid_agency_id, **_url_values):
 @blp.response(200, PaidAgencyOutSchema)
 def update_agency(changes, paid_agency_id, **_url_values):
     """Change an agency (e.g. a renewed certificate); the certificate is checked again."""
-    caller = ledger.Caller.current()
+    caller = Caller.current()
     agency = paid.get_agency(caller, paid_agency_id)
     return agency_out(caller, paid.update_agency(caller, agency, changes))
 
@@ -241,7 +237,7 @@ def update_agency(changes, paid_agency_id, **_url_values):
 @blp.response(200, PaidServiceListSchema)
 def list_services(paid_agency_id, **_url_values):
     """An agency's paid services (有偿服务项目) and their fee standards."""
-    caller = ledger.Caller.current()
+    caller = Caller.current()
     agency = paid.get_agency(caller, paid_agency_id)
     return {"items": [service_out(s) for s in paid.list_services(caller, agency)]}
 
@@ -252,7 +248,7 @@ def list_services(paid_agency_id, **_url_values):
 @blp.response(201, PaidServiceOutSchema)
 def create_service(data, paid_agency_id, **_url_values):
     """Add a paid service: fee standard and its basis, publicised or not, tied to a regulatory act or not, scope."""
-    caller = ledger.Caller.current()
+    caller = Caller.current()
     agency = paid.get_agency(caller, paid_agency_id)
     return service_out(paid.create_service(caller, agency, data))
 
@@ -262,7 +258,7 @@ def create_service(data, paid_agency_id, **_url_values):
 @blp.response(200, PaidServiceOutSchema)
 def get_service(paid_service_id, **_url_values):
     """One paid service."""
-    return service_out(paid.get_service(ledger.Caller.current(), paid_service_id))
+    return service_out(paid.get_service(Caller.current(), paid_service_id))
 
 
 @blp.route("/services/<int:paid_service_id>", methods=["PATCH"])
@@ -271,7 +267,7 @@ def get_service(paid_service_id, **_url_values):
 @blp.response(200, PaidServiceOutSchema)
 def update_service(changes, paid_service_id, **_url_values):
     """Change a paid service; its recorded fees are checked again against the new terms."""
-    caller = ledger.Caller.current()
+    caller = Caller.current()
     service = paid.get_service(caller, paid_service_id)
     return service_out(paid.update_service(caller, service, changes))
 
@@ -285,7 +281,7 @@ def update_service(changes, paid_service_id, **_url_values):
 @blp.response(200, FeeRecordListSchema)
 def list_fee_records(args, **_url_values):
     """Fee records (收费记录), newest first, with the flags each one raised."""
-    caller = ledger.Caller.current()
+    caller = Caller.current()
     return {"items": records_out(paid.list_fee_records(caller, args))}
 
 
@@ -295,7 +291,7 @@ def list_fee_records(args, **_url_values):
 @blp.response(201, FeeRecordOutSchema)
 def create_fee_record(data, **_url_values):
     """Record a charge: above the standard, a designated service or out of the certified scope is flagged at once."""
-    caller = ledger.Caller.current()
+    caller = Caller.current()
     return records_out([paid.create_fee_record(caller, data)])[0]
 
 
@@ -304,7 +300,7 @@ def create_fee_record(data, **_url_values):
 @blp.response(200, FeeRecordOutSchema)
 def get_fee_record(fee_record_id, **_url_values):
     """One fee record with its flags."""
-    return records_out([paid.get_fee_record(ledger.Caller.current(), fee_record_id)])[0]
+    return records_out([paid.get_fee_record(Caller.current(), fee_record_id)])[0]
 
 
 @blp.route("/fee-records/import", methods=["POST"])
@@ -321,7 +317,7 @@ def import_fee_records(form, files, **_url_values):
     under ``errors.rows``, and nothing is written. A known 票据号 with the same content is left unchanged, so the
     same file can be imported again. ``dry_run`` checks and counts only.
     """
-    caller = ledger.Caller.current()
+    caller = Caller.current()
     upload = files["file"]
     return excel.import_fee_records(caller, upload.stream, upload.filename or "", form["dry_run"])
 
@@ -335,7 +331,7 @@ def import_fee_records(form, files, **_url_values):
 @blp.response(200, FeeFlagListSchema)
 def list_flags(args, **_url_values):
     """Flags (预警): over-standard charges, designated services, out-of-scope services, certificates."""
-    return {"items": flags_out(paid.list_flags(ledger.Caller.current(), args))}
+    return {"items": flags_out(paid.list_flags(Caller.current(), args))}
 
 
 @blp.route("/flags/<int:fee_flag_id>")
@@ -343,7 +339,7 @@ def list_flags(args, **_url_values):
 @blp.response(200, FeeFlagOutSchema)
 def get_flag(fee_flag_id, **_url_values):
     """One flag."""
-    return flags_out([paid.get_flag(ledger.Caller.current(), fee_flag_id)])[0]
+    return flags_out([paid.get_flag(Caller.current(), fee_flag_id)])[0]
 
 
 @blp.route("/flags/<int:fee_flag_id>/problem", methods=["POST"])
@@ -355,7 +351,7 @@ def flag_problem(data, fee_flag_id, **_url_values):
 
     The problem is recorded as the caller; a flag that already has its problem answers 409.
     """
-    caller = ledger.Caller.current()
+    caller = Caller.current()
     flag = paid.get_flag(caller, fee_flag_id)
     problem: Problem = paid.flag_problem(caller, flag, data)
     return {"flag": flags_out([flag])[0], "problem_id": problem.id, "problem_number": problem.number}

@@ -29,8 +29,8 @@ from core.checklists.schemas import (
     TemplateSummarySchema,
 )
 from core.ledger import service as ledger
+from core.ledger.api import READERS
 from core.ledger.schemas import UploadSchema
-from core.ledger.views import READERS
 from core.platform.api import Blueprint
 from core.platform.db import db, scoped_get
 from core.platform.errors import FieldError, NotFound

@@ -1,0 +1,145 @@
+"""The plugin API: everything a domain plugin may use from the project, in one module.
+
+A plugin imports from the project only this module (plus its own package, the standard library and third-party
+libraries); the import-linter contracts in pyproject.toml fail ``make lint`` otherwise. Every name below is public
+and stays stable across core refactors; what a name does is said where it is defined (its docstring) and, with
+examples, in docs/plugins.md. Grouped as a plugin meets them:
+
+- the hook marker and the plain objects the ``xingfeng_register_*`` hooks return;
+- tables: the declarative base with its tenant column, column types, the session, row-level security in migrations;
+- who acts: the ``Caller``, role checks for API views, object loaders, the ledger's permission rules;
+- the ledger: the problem model and its vocabularies, recording a problem from a plugin;
+- the audit chain, the work calendar, reading and sending tables, errors, validators;
+- pages: a plugin's own page blueprint and the helpers its views use.
+"""
+
+from __future__ import annotations
+
+from core.audit.chain import append as append_event
+from core.audit.chain import personal as personal_hash
+from core.auth.caller import Caller
+from core.auth.guard import ANY, object_loader, require
+from core.checklists.models import TemplateVersion
+from core.checklists.templates import Condition as ChecklistCondition
+from core.checklists.templates import Item as ChecklistItem
+from core.checklists.templates import Template as ChecklistTemplate
+from core.checklists.versions import pin as pin_template_version
+from core.domains import Category, Domain, FieldSet, PluginBlueprint, PluginPages
+from core.hookspecs import hookimpl
+from core.ledger.models import RECTIFICATION_TYPES, SEVERITIES, SOURCES, Problem
+from core.ledger.permissions import may_record, visible_unit_ids
+from core.ledger.schemas import UploadSchema
+from core.ledger.service import create_problem, create_system_problem, work_calendar
+from core.platform.api import Blueprint as ApiBlueprint
+from core.platform.calendar import SHANGHAI, WorkCalendar, local_date, today_in_shanghai
+from core.platform.db import BigId, TenantScoped, UTCDateTime, db, scoped_get, tenant_scope, utcnow
+from core.platform.errors import Conflict, FieldError, NotFound, ServiceError
+from core.platform.evidence import download_headers
+from core.platform.rls import disable as disable_row_level_security
+from core.platform.rls import enable as enable_row_level_security
+from core.platform.rls import grant_existing as grant_to_app_role
+from core.platform.tabular import (
+    DATE_FORMATS,
+    MAX_COLUMNS,
+    ImportRefused,
+    blank,
+    cell_text,
+    parse_date,
+    read_table,
+    send_workbook,
+    spooled_file,
+)
+from core.platform.validators import (
+    NUMBER_ERRORS,
+    SCHEMA_ERRORS,
+    TEXT_ERRORS,
+    USCCError,
+    USCCField,
+    normalise_uscc,
+    validate_uscc,
+)
+from core.tenancy.models import Tenant, Unit
+from core.tenancy.service import domain_states, subtree_ids, units_of_tenant
+from core.web.blueprint import PageBlueprint, flash_refusal
+
+__all__ = [
+    # hooks and what they return
+    "hookimpl",
+    "Category",
+    "Domain",
+    "FieldSet",
+    "PluginBlueprint",
+    "PluginPages",
+    "ChecklistTemplate",
+    "ChecklistItem",
+    "ChecklistCondition",
+    "TemplateVersion",
+    "pin_template_version",
+    # tables
+    "db",
+    "TenantScoped",
+    "BigId",
+    "UTCDateTime",
+    "utcnow",
+    "scoped_get",
+    "tenant_scope",
+    "enable_row_level_security",
+    "disable_row_level_security",
+    "grant_to_app_role",
+    # who acts
+    "Caller",
+    "ANY",
+    "require",
+    "object_loader",
+    "may_record",
+    "visible_unit_ids",
+    "Tenant",
+    "Unit",
+    "domain_states",
+    "subtree_ids",
+    "units_of_tenant",
+    # the ledger
+    "Problem",
+    "RECTIFICATION_TYPES",
+    "SEVERITIES",
+    "SOURCES",
+    "create_problem",
+    "create_system_problem",
+    "UploadSchema",
+    # audit, calendar
+    "append_event",
+    "personal_hash",
+    "SHANGHAI",
+    "WorkCalendar",
+    "work_calendar",
+    "local_date",
+    "today_in_shanghai",
+    # tables in and out
+    "read_table",
+    "ImportRefused",
+    "parse_date",
+    "DATE_FORMATS",
+    "MAX_COLUMNS",
+    "blank",
+    "cell_text",
+    "send_workbook",
+    "spooled_file",
+    "download_headers",
+    # errors and validators
+    "ServiceError",
+    "Conflict",
+    "FieldError",
+    "NotFound",
+    "NUMBER_ERRORS",
+    "SCHEMA_ERRORS",
+    "TEXT_ERRORS",
+    "USCCError",
+    "USCCField",
+    "normalise_uscc",
+    "validate_uscc",
+    # pages
+    "PageBlueprint",
+    "flash_refusal",
+    # the API
+    "ApiBlueprint",
+]
