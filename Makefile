@@ -42,8 +42,10 @@ run: demo
 test: venv
 	$(BIN)/pytest -q
 
+# Style (ruff) and the architecture's boundaries (import-linter contracts in pyproject.toml).
 lint: venv
 	$(BIN)/ruff check core plugins tenants tests migrations
+	$(BIN)/lint-imports --no-cache
 
 # The suite on the local PostgreSQL, with the roles .ci/run makes (see docs/operations.md).
 test-pg: venv

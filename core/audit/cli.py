@@ -35,10 +35,8 @@ def _verify_many(tenants: list[tuple[int, str]]) -> list[tuple[str, int, str | N
 
 
 def _verify_in_worker(tenants: list[tuple[int, str]]) -> list[tuple[str, int, str | None]]:
-    from core.app import create_app
-
     # A forked worker inherits the parent's app; its pool was emptied before the fork, so it connects anew.
-    app = current_app._get_current_object() if current_app else create_app()
+    app = current_app._get_current_object()
     with app.app_context():
         try:
             return _verify_many(tenants)

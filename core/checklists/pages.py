@@ -7,15 +7,17 @@ from datetime import date
 
 from flask import abort, flash, g, redirect, render_template, request, send_file
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from core.checklists import excel
 from core.checklists import service as checklists
 from core.checklists.api import XLSX, detail, present
-from core.checklists.models import STATUSES, CityItem, LocalItem
+from core.checklists.models import STATUSES, ChecklistFinding, CityItem, LocalItem
 from core.checklists.templates import ANSWER_TYPES, EVIDENCE, TARGETS
 from core.ledger import service as ledger
 from core.ledger.api import READERS
 from core.ledger.models import SEVERITIES
+from core.ledger.pages import PROBLEM_ORIGINS
 from core.platform.db import db
 from core.platform.errors import ServiceError
 from core.tenancy.service import registry
@@ -297,3 +299,11 @@ def checklist_template(template_code: str):
         values=values,
         prefix=_prefix(),
     ), (422 if errors else 200)
+
+
+def _finding_of(problem):
+    """The checklist answer a problem was recorded from, if it was."""
+    return db.session.scalar(select(ChecklistFinding).where(ChecklistFinding.problem_id == problem.id))
+
+
+PROBLEM_ORIGINS.append(_finding_of)

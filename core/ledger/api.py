@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 import orjson
-from flask import current_app, g, request
+from flask import current_app, request
 from flask.views import MethodView
 from sqlalchemy import select
 
@@ -47,7 +47,6 @@ from core.ledger.schemas import (
     ProblemSchema,
     ProblemUpdateSchema,
     ReferralSchema,
-    TenantSettingsSchema,
     UploadFormSchema,
     UploadSchema,
 )
@@ -358,26 +357,6 @@ class LocalFields(MethodView):
         fieldset = local_fields.define(args["fields"], actor)
         chain.append("local_fields_defined", actor, {"version": fieldset.version, "fields": args["fields"]})
         return fieldset
-
-
-@blp.tenant_route("/ledger/settings")
-class LedgerSettings(MethodView):
-    @require(*READERS)
-    @blp.response(200, TenantSettingsSchema)
-    def get(self):
-        """Deadline and oversight thresholds: yellow light, escalation, interview flags, reporting reminders."""
-        from core.oversight.service import tenant_thresholds
-
-        return tenant_thresholds(g.tenant)
-
-    @require("city_admin", "tenant_admin")
-    @blp.arguments(TenantSettingsSchema)
-    @blp.response(200, TenantSettingsSchema)
-    def put(self, args):
-        """Change any of the tenant's thresholds (the keys given); answers all of them."""
-        from core.oversight.service import change_thresholds
-
-        return change_thresholds(g.tenant, service.Caller.current().actor, args)
 
 
 @blp.route("/ledger/vocabulary")

@@ -18,6 +18,11 @@ from core.web.blueprint import blp, flash_refusal
 LIGHT_CLASSES = {"red": "danger", "yellow": "warning", "green": "success"}
 
 
+#: Where a problem was found, for the link back on its page: functions (problem -> an object with
+#: ``checklist_id`` and ``item_code``, or None) that features above the ledger add (the checklists add theirs).
+PROBLEM_ORIGINS: list = []
+
+
 @blp.route("/")
 @page(tenant=False)
 def home():
@@ -288,9 +293,7 @@ def _problem(problem_id: int):
                 "to": _(STATUSES[data["to"]]) if isinstance(data, dict) and data.get("to") in STATUSES else "",
             }
         )
-    from core.checklists.models import ChecklistFinding
-
-    finding = db.session.scalar(select(ChecklistFinding).where(ChecklistFinding.problem_id == problem.id))
+    finding = next((found for found in (look(problem) for look in PROBLEM_ORIGINS) if found), None)
     return render_template(
         "web/problem.html",
         p=presenter(problem),

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from core.auth.guard import object_loader, require
 from core.auth.models import TENANT_ROLES
 from core.ledger.api import READERS
+from core.ledger.schemas import TenantSettingsSchema
 from core.ledger.service import Caller, get_problem, send_evidence
 from core.oversight import notify, service
 from core.oversight.models import CitySelfCheck, ReportingTask
@@ -39,6 +40,7 @@ from core.oversight.schemas import (
     SupervisionOrderQuerySchema,
     SupervisionOrderSchema,
 )
+from core.oversight.service import change_thresholds, tenant_thresholds
 from core.platform.api import Blueprint
 from core.platform.db import db
 from core.platform.errors import FieldError, NotFound
@@ -321,3 +323,19 @@ def reporting_matrix(task_id):
     if task is None:
         raise NotFound("未找到该报送任务")
     return service.reporting_matrix(task)
+
+
+@blp.tenant_route("/ledger/settings")
+class LedgerSettings(MethodView):
+    @require(*READERS)
+    @blp.response(200, TenantSettingsSchema)
+    def get(self):
+        """Deadline and oversight thresholds: yellow light, escalation, interview flags, reporting reminders."""
+        return tenant_thresholds(g.tenant)
+
+    @require("city_admin", "tenant_admin")
+    @blp.arguments(TenantSettingsSchema)
+    @blp.response(200, TenantSettingsSchema)
+    def put(self, args):
+        """Change any of the tenant's thresholds (the keys given); answers all of them."""
+        return change_thresholds(g.tenant, Caller.current().actor, args)

@@ -1,0 +1,1 @@
+"""The checklist engine (检查清单): versioned templates from plugins, filling, scoring, findings."""
