@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.domains import Category, Domain
+from core.domains import Category, Domain, EventKind
 from core.hookspecs import hookimpl
 
 GENERAL = Domain(
@@ -40,6 +40,20 @@ def xingfeng_register_blueprints():
 @hookimpl(trylast=True)
 def xingfeng_register_pages():
     return []
+
+
+#: The ledger's own event kinds (bare names: they predate namespacing, and the chain is never rewritten).
+LEDGER_EVENT_KINDS = {
+    "created": "登记", "updated": "修改", "assign": "交办", "sign": "签收", "submit": "提交验收", "close": "销号",
+    "return": "退回", "ongoing": "转为长期坚持", "dismiss": "不予立项", "note_added": "填写整改进展",
+    "evidence_added": "上传佐证材料", "extension_requested": "申请延期", "extension_decided": "审批延期",
+    "referred": "移送纪检监察", "deadline_recomputed": "重算整改时限", "imported_update": "导入更新",
+}  # fmt: skip
+
+
+@hookimpl(trylast=True)
+def xingfeng_register_event_kinds():
+    return [EventKind(slug, label) for slug, label in LEDGER_EVENT_KINDS.items()]
 
 
 @hookimpl(trylast=True)

@@ -83,3 +83,17 @@ class PluginPages:
     domain: str
     blueprint: Any = field(compare=False)
     nav: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class EventKind:
+    """A kind of audit event with the Chinese label a problem's history shows for it.
+
+    :param slug: the kind as stored in the chain, namespaced by its owner (``enforcement.case_file_registered``);
+        the core's own ledger kinds predate namespacing and keep their bare names (``close``, ``note_added``), so
+        that the chain is never rewritten.
+    :param label: what people read, e.g. 登记案卷.
+    """
+
+    slug: str
+    label: str

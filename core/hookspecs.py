@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from flask import Flask
 
     from core.checklists.templates import Template
-    from core.domains import Domain, FieldSet, PluginBlueprint, PluginPages
+    from core.domains import Domain, EventKind, FieldSet, PluginBlueprint, PluginPages
 
 #: The one project name: hook markers, the plugin manager and the entry-point group are all ``xingfeng``.
 PROJECT = "xingfeng"
@@ -70,6 +70,19 @@ def xingfeng_register_pages() -> list[PluginPages]:
     entries show only where it is.
 
     :return: a list of :class:`core.domains.PluginPages`.
+    """
+
+
+@hookspec
+def xingfeng_register_event_kinds() -> list[EventKind]:
+    """Declare the kinds of audit event a plugin appends, each with its Chinese label.
+
+    Called once at start-up. A plugin's kinds are namespaced by the plugin (``<plugin>.<event>``; the plugin API's
+    ``append_event`` refuses a kind without a namespace); a problem's history shows each event by its label. A
+    kind whose name changed keeps its old name declared too, so that older events still read in Chinese; the
+    chain itself is never rewritten. Duplicate slugs stop start-up.
+
+    :return: a list of :class:`core.domains.EventKind`.
     """
 
 

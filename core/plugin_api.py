@@ -15,8 +15,9 @@ examples, in docs/plugins.md. Grouped as a plugin meets them:
 
 from __future__ import annotations
 
-from core.audit.chain import append as append_event
+from core.audit import chain
 from core.audit.chain import personal as personal_hash
+from core.audit.models import AuditEvent
 from core.auth.caller import Caller
 from core.auth.guard import ANY, object_loader, require
 from core.checklists.models import TemplateVersion
@@ -24,7 +25,7 @@ from core.checklists.templates import Condition as ChecklistCondition
 from core.checklists.templates import Item as ChecklistItem
 from core.checklists.templates import Template as ChecklistTemplate
 from core.checklists.versions import pin as pin_template_version
-from core.domains import Category, Domain, FieldSet, PluginBlueprint, PluginPages
+from core.domains import Category, Domain, EventKind, FieldSet, PluginBlueprint, PluginPages
 from core.hookspecs import hookimpl
 from core.ledger.models import RECTIFICATION_TYPES, SEVERITIES, SOURCES, Problem
 from core.ledger.permissions import may_record, visible_unit_ids
@@ -70,6 +71,7 @@ __all__ = [
     "FieldSet",
     "PluginBlueprint",
     "PluginPages",
+    "EventKind",
     "ChecklistTemplate",
     "ChecklistItem",
     "ChecklistCondition",
@@ -143,3 +145,16 @@ __all__ = [
     # the API
     "ApiBlueprint",
 ]
+
+
+def append_event(kind: str, actor: str, data: dict, problem_id: int | None = None) -> AuditEvent:
+    """Append an event to the audit chain of the tenant in scope (the request or sweep commits it).
+
+    :param kind: ``<plugin>.<event>``, declared with its Chinese label by ``xingfeng_register_event_kinds``.
+    :param actor: who acted: ``Caller.actor`` (``user:<id>``) or ``system:<rule>``.
+    :param data: what changed, JSON-serialisable; personal data only through ``personal_hash``.
+    :param problem_id: the ledger problem the event concerns, so it shows in that problem's history.
+    """
+    if "." not in kind.strip(".") or kind != kind.strip():
+        raise ValueError(f"audit event kind {kind!r} must be namespaced as '<plugin>.<event>'")
+    return chain.append(kind, actor, data, problem_id=problem_id)

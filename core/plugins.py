@@ -67,6 +67,8 @@ class PluginRegistry:
     fieldsets: dict[str, Any] = field(default_factory=dict)
     blueprints: dict[str, Any] = field(default_factory=dict)
     pages: dict[str, Any] = field(default_factory=dict)
+    #: audit event kind -> its Chinese label
+    event_kinds: dict[str, str] = field(default_factory=dict)
     #: plugin name -> domain slugs it registered
     plugin_domains: dict[str, list[str]] = field(default_factory=dict)
 
@@ -83,6 +85,8 @@ class PluginRegistry:
         reg.fieldsets = _unique("field set", _flatten(pm.hook.xingfeng_register_fields()))
         reg.blueprints = _unique("blueprint", _flatten(pm.hook.xingfeng_register_blueprints()))
         reg.pages = _unique("pages", _flatten(pm.hook.xingfeng_register_pages()))
+        kinds = _unique("event kind", _flatten(pm.hook.xingfeng_register_event_kinds()))
+        reg.event_kinds = {slug: kind.label for slug, kind in kinds.items()}
         for kind, items in (("field set", reg.fieldsets), ("blueprint", reg.blueprints), ("pages", reg.pages)):
             for item in items.values():
                 if item.domain not in reg.domains:
@@ -93,6 +97,10 @@ class PluginRegistry:
     def switchable(self) -> list[str]:
         """Slugs of the domains a city or tenant admin may switch on and off."""
         return [slug for slug, d in self.domains.items() if d.switchable]
+
+    def event_label(self, kind: str) -> str:
+        """The Chinese label of an audit event kind (the kind itself when nobody declared it)."""
+        return self.event_kinds.get(kind, kind)
 
     def plugin_of(self, domain: str) -> str | None:
         return next((p for p, slugs in self.plugin_domains.items() if domain in slugs), None)

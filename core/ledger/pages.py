@@ -110,12 +110,6 @@ from core.tenancy.service import registry  # noqa: E402
 
 WRITERS = ("city_supervisor", "tenant_admin", "officer", "reviewer")
 #: how each audit event reads in a problem's history
-EVENT_NAMES = {
-    "created": "登记", "updated": "修改", "assign": "交办", "sign": "签收", "submit": "提交验收", "close": "销号",
-    "return": "退回", "ongoing": "转为长期坚持", "dismiss": "不予立项", "note_added": "填写整改进展",
-    "evidence_added": "上传佐证材料", "extension_requested": "申请延期", "extension_decided": "审批延期",
-    "referred": "移送纪检监察", "deadline_recomputed": "重算整改时限", "imported_update": "导入更新",
-}  # fmt: skip
 #: what each move asks for, as (field, label, input type)
 MOVE_INPUTS = {
     "close": [("opinion", "验收意见", "textarea")],
@@ -289,7 +283,7 @@ def _problem(problem_id: int):
             {
                 "at": e.at.astimezone(SHANGHAI),
                 "who": who,
-                "what": _(EVENT_NAMES.get(e.kind, e.kind)),
+                "what": _(registry().event_label(e.kind)),
                 "to": _(STATUSES[data["to"]]) if isinstance(data, dict) and data.get("to") in STATUSES else "",
             }
         )

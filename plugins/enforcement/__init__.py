@@ -4,11 +4,23 @@ Case files are registered (or imported), drawn at random for review with a recor
 rubric; a failing file becomes a ledger problem that closes only after a passing re-review.
 """
 
-from core.plugin_api import FieldSet, PluginBlueprint, PluginPages, hookimpl
+from core.plugin_api import EventKind, FieldSet, PluginBlueprint, PluginPages, hookimpl
 from plugins.enforcement import pages
 from plugins.enforcement.api import blp
 from plugins.enforcement.domain import DOMAIN
 from plugins.enforcement.schemas import EnforcementFieldsSchema
+
+#: The audit events this plugin appends, with their labels; the bare names are those of events recorded before
+#: kinds were namespaced (the chain is never rewritten, so they keep reading in Chinese).
+EVENT_KINDS = {
+    "case_file_registered": "登记案卷",
+    "case_files_imported": "导入案卷",
+    "case_review_settings": "修改评查等次与整改时限设置",
+    "case_review_item_added": "增加本地评查项",
+    "case_review_item_retired": "停用本地评查项",
+    "case_review_scored": "案卷评查打分",
+    "case_sampling_drawn": "随机抽取评查案卷",
+}
 
 
 @hookimpl
@@ -51,3 +63,11 @@ def xingfeng_validate_transition(tenant, unit, actor, problem, action, payload):
     from plugins.enforcement.service import closure_refusal
 
     return closure_refusal(problem)
+
+
+@hookimpl
+def xingfeng_register_event_kinds():
+    """Declare the audit events of this domain with their Chinese labels."""
+    return [EventKind(f"enforcement.{name}", label) for name, label in EVENT_KINDS.items()] + [
+        EventKind(name, label) for name, label in EVENT_KINDS.items()
+    ]

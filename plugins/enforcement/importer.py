@@ -242,7 +242,7 @@ class CaseFileImport:
             row.existing.updated_at = now
         db.session.flush()
         append_event(
-            "case_files_imported",
+            "enforcement.case_files_imported",
             self.caller.actor,
             {
                 "created": [r.values["case_no"] for r in created],

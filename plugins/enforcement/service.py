@@ -161,7 +161,9 @@ def create_case_file(caller: Caller, data: dict[str, Any]) -> CaseFile:
     case_file = CaseFile(**values, created_by=caller.actor)
     db.session.add(case_file)
     db.session.flush()
-    append_event("case_file_registered", caller.actor, {"case_file_id": case_file.id, "case_no": case_file.case_no})
+    append_event(
+        "enforcement.case_file_registered", caller.actor, {"case_file_id": case_file.id, "case_no": case_file.case_no}
+    )
     return case_file
 
 
@@ -213,7 +215,7 @@ def update_settings(caller: Caller, data: dict[str, Any]) -> RubricSetting:
     row.updated_by, row.updated_at = caller.actor, utcnow()
     db.session.flush()
     append_event(
-        "case_review_settings",
+        "enforcement.case_review_settings",
         caller.actor,
         {"excellent_min": excellent, "pass_min": passing, "problem_deadline_days": row.problem_deadline_days},
     )
@@ -263,7 +265,7 @@ def add_local_item(caller: Caller, data: dict[str, Any]) -> RubricLocalItem:
     row = RubricLocalItem(code=code, item=item.as_dict(), created_by=caller.actor)
     db.session.add(row)
     db.session.flush()
-    append_event("case_review_item_added", caller.actor, {"code": code, "item": item.as_dict()})
+    append_event("enforcement.case_review_item_added", caller.actor, {"code": code, "item": item.as_dict()})
     return row
 
 
@@ -275,7 +277,7 @@ def retire_local_item(caller: Caller, item_id: int) -> RubricLocalItem:
         raise Conflict("该评查项目已停用")
     row.retired_by, row.retired_at = caller.actor, utcnow()
     db.session.flush()
-    append_event("case_review_item_retired", caller.actor, {"code": row.code})
+    append_event("enforcement.case_review_item_retired", caller.actor, {"code": row.code})
     return row
 
 
@@ -453,7 +455,7 @@ def score_review(caller: Caller, review: Review, data: dict[str, Any]) -> Review
     review.reviewed_by, review.reviewed_at = caller.actor, utcnow()
     db.session.flush()
     append_event(
-        "case_review_scored",
+        "enforcement.case_review_scored",
         caller.actor,
         {
             "review_id": review.id,
@@ -678,7 +680,7 @@ def draw(caller: Caller, data: dict[str, Any]) -> Sampling:
         for case_file, names in zip(ordered, assignments, strict=True):
             create_review(caller, case_file, names, "review", sampling, pinned)
     append_event(
-        "case_sampling_drawn",
+        "enforcement.case_sampling_drawn",
         caller.actor,
         {
             "sampling_id": sampling.id,

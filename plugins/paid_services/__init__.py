@@ -4,12 +4,23 @@ A registry of affiliated institutions and technical agencies, their paid service
 over-standard charges, designated services, out-of-scope services and expiring certificates; an audit checklist.
 """
 
-from core.plugin_api import FieldSet, PluginBlueprint, PluginPages, hookimpl
+from core.plugin_api import EventKind, FieldSet, PluginBlueprint, PluginPages, hookimpl
 from plugins.paid_services import pages
 from plugins.paid_services.api import blp
 from plugins.paid_services.checklists import TEMPLATES
 from plugins.paid_services.domain import DOMAIN
 from plugins.paid_services.schemas import PaidServicesFieldsSchema
+
+#: The audit events this plugin appends, with their labels.
+EVENT_KINDS = {
+    "paid_services.agency_created": "登记检验检测机构",
+    "paid_services.agency_updated": "修改检验检测机构",
+    "paid_services.service_created": "登记有偿服务项目",
+    "paid_services.service_updated": "修改有偿服务项目",
+    "paid_services.fee_recorded": "登记收费记录",
+    "paid_services.fees_imported": "导入收费记录",
+    "paid_services.flag_to_problem": "收费疑点转为问题",
+}
 
 
 @hookimpl
@@ -59,3 +70,9 @@ def xingfeng_sweep(tenant, today):
     from plugins.paid_services.service import sweep
 
     return sweep(tenant, today)
+
+
+@hookimpl
+def xingfeng_register_event_kinds():
+    """Declare the audit events of this domain with their Chinese labels."""
+    return [EventKind(slug, label) for slug, label in EVENT_KINDS.items()]

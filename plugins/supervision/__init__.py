@@ -5,12 +5,15 @@ It brings the domain and its categories, extra problem fields, six checklist tem
 result not published within 20 working days becomes a ledger problem by itself.
 """
 
-from core.plugin_api import FieldSet, PluginBlueprint, PluginPages, hookimpl
+from core.plugin_api import EventKind, FieldSet, PluginBlueprint, PluginPages, hookimpl
 from plugins.supervision import pages
 from plugins.supervision.api import blp
 from plugins.supervision.checklists import TEMPLATES
 from plugins.supervision.domain import DOMAIN
 from plugins.supervision.schemas import SupervisionFieldsSchema
+
+#: The audit events this plugin appends, with their labels.
+EVENT_KINDS = {"supervision.draw": "双随机抽取"}
 
 
 @hookimpl
@@ -56,3 +59,9 @@ def xingfeng_sweep(tenant, today):
     from plugins.supervision.service import sweep
 
     return sweep(tenant, today)
+
+
+@hookimpl
+def xingfeng_register_event_kinds():
+    """Declare the audit events of this domain with their Chinese labels."""
+    return [EventKind(slug, label) for slug, label in EVENT_KINDS.items()]

@@ -311,3 +311,20 @@ def test_hook_xingfeng_sweep(app, client, tenant, other_tenant, temporary_plugin
     assert run.counts["plugins"] == 2
     run_sweep(date(2024, 10, 9))
     assert len(calls) == 2  # the hook runs on every sweep; keeping it idempotent is the plugin's part
+
+
+def test_hook_xingfeng_register_event_kinds(app):
+    registry = app.extensions["xingfeng"]
+    assert registry.event_label("close") == "销号"
+    assert registry.event_label("enforcement.case_file_registered") == "登记案卷"
+    # Events recorded before kinds were namespaced keep their label; the chain is not rewritten.
+    assert registry.event_label("case_file_registered") == "登记案卷"
+    assert registry.event_label("paid_services.flag_to_problem") == "收费疑点转为问题"
+    assert registry.event_label("nobody.declared") == "nobody.declared"
+
+
+def test_plugin_events_must_be_namespaced(app):
+    from core.plugin_api import append_event
+
+    with pytest.raises(ValueError, match="namespaced"):
+        append_event("case_file_registered", "user:1", {})
