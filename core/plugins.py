@@ -17,6 +17,7 @@ import pluggy
 
 from core import default_hooks, hookspecs
 from core.figures import hooks as figure_hooks
+from core.figures import providers as figure_providers
 from core.hookspecs import PROJECT
 from core.oversight import hooks as oversight_hooks
 
@@ -67,6 +68,8 @@ class PluginRegistry:
     fieldsets: dict[str, Any] = field(default_factory=dict)
     blueprints: dict[str, Any] = field(default_factory=dict)
     pages: dict[str, Any] = field(default_factory=dict)
+    #: figure slug -> the plugin's figure provider (core.figures.providers.Provider)
+    figures: dict[str, Any] = field(default_factory=dict)
     #: plugin name -> domain slugs it registered
     plugin_domains: dict[str, list[str]] = field(default_factory=dict)
 
@@ -83,6 +86,9 @@ class PluginRegistry:
         reg.fieldsets = _unique("field set", _flatten(pm.hook.xingfeng_register_fields()))
         reg.blueprints = _unique("blueprint", _flatten(pm.hook.xingfeng_register_blueprints()))
         reg.pages = _unique("pages", _flatten(pm.hook.xingfeng_register_pages()))
+        reg.figures = _unique("figure", _flatten(pm.hook.xingfeng_register_figures()))
+        for slug in sorted(reg.figures.keys() & figure_providers.own().keys()):
+            raise PluginError(f"duplicate figure slug {slug!r} (a figure of the core)")
         for kind, items in (("field set", reg.fieldsets), ("blueprint", reg.blueprints), ("pages", reg.pages)):
             for item in items.values():
                 if item.domain not in reg.domains:
