@@ -62,6 +62,11 @@ def xingfeng_register_checklists():
 
 
 @hookimpl(trylast=True)
+def xingfeng_register_figures():
+    return []
+
+
+@hookimpl(trylast=True)
 def xingfeng_startup(app):
     app.logger.debug("xingfeng core started with domains %s", ", ".join(app.extensions["xingfeng"].domains))
 

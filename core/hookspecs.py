@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from core.checklists.templates import Template
     from core.domains import Domain, EventKind, FieldSet, PluginBlueprint, PluginPages
+    from core.figures.providers import Provider
 
 #: The one project name: hook markers, the plugin manager and the entry-point group are all ``xingfeng``.
 PROJECT = "xingfeng"
@@ -96,6 +97,20 @@ def xingfeng_register_checklists() -> list[Template]:
     version they were filled with. Templates are offered only at the units where their domain is enabled.
 
     :return: a list of :class:`core.checklists.templates.Template`.
+    """
+
+
+@hookspec
+def xingfeng_register_figures() -> list[Provider]:
+    """Register a plugin's figures (统计指标) counted from its own tables, shown beside the ledger's.
+
+    Called once at start-up. Each :class:`core.figures.providers.Provider` (``FigureProvider`` in the plugin API)
+    has a slug unique across the core's figures and every plugin's; the collector refuses duplicates. Its
+    ``compute(session, period, tenant_ids, by_unit)`` returns ``{tenant_id: value}`` or
+    ``{(tenant_id, unit_id): value}``; the figure then appears in the tenant's and the city's tables, the rankings
+    and the snapshots.
+
+    :return: a list of :class:`core.figures.providers.Provider`.
     """
 
 

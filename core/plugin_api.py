@@ -5,7 +5,8 @@ libraries); the import-linter contracts in pyproject.toml fail ``make lint`` oth
 and stays stable across core refactors; what a name does is said where it is defined (its docstring) and, with
 examples, in docs/plugins.md. Grouped as a plugin meets them:
 
-- the hook marker and the plain objects the ``xingfeng_register_*`` hooks return;
+- the hook marker and the plain objects the ``xingfeng_register_*`` hooks return (figure providers with the period
+  they count and their grouping helpers);
 - tables: the declarative base with its tenant column, column types, the session, row-level security in migrations;
 - who acts: the ``Caller``, role checks for API views, object loaders, the ledger's permission rules;
 - the ledger: the problem model and its vocabularies, recording a problem from a plugin;
@@ -26,6 +27,10 @@ from core.checklists.templates import Item as ChecklistItem
 from core.checklists.templates import Template as ChecklistTemplate
 from core.checklists.versions import pin as pin_template_version
 from core.domains import Category, Domain, EventKind, FieldSet, PluginBlueprint, PluginPages
+from core.figures.periods import Period as FigurePeriod
+from core.figures.providers import Provider as FigureProvider
+from core.figures.providers import grouped as grouped_figure
+from core.figures.providers import in_period as in_figure_period
 from core.hookspecs import hookimpl
 from core.ledger.models import RECTIFICATION_TYPES, SEVERITIES, SOURCES, Problem
 from core.ledger.permissions import may_record, visible_unit_ids
@@ -77,6 +82,10 @@ __all__ = [
     "ChecklistCondition",
     "TemplateVersion",
     "pin_template_version",
+    "FigureProvider",
+    "FigurePeriod",
+    "grouped_figure",
+    "in_figure_period",
     # tables
     "db",
     "TenantScoped",

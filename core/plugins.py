@@ -17,6 +17,7 @@ import pluggy
 
 from core import default_hooks, hookspecs
 from core.figures import hooks as figure_hooks
+from core.figures import providers as figure_providers
 from core.hookspecs import PROJECT
 from core.oversight import hooks as oversight_hooks
 
@@ -69,6 +70,8 @@ class PluginRegistry:
     pages: dict[str, Any] = field(default_factory=dict)
     #: audit event kind -> its Chinese label
     event_kinds: dict[str, str] = field(default_factory=dict)
+    #: figure slug -> the plugin's figure provider (core.figures.providers.Provider)
+    figures: dict[str, Any] = field(default_factory=dict)
     #: plugin name -> domain slugs it registered
     plugin_domains: dict[str, list[str]] = field(default_factory=dict)
 
@@ -87,6 +90,9 @@ class PluginRegistry:
         reg.pages = _unique("pages", _flatten(pm.hook.xingfeng_register_pages()))
         kinds = _unique("event kind", _flatten(pm.hook.xingfeng_register_event_kinds()))
         reg.event_kinds = {slug: kind.label for slug, kind in kinds.items()}
+        reg.figures = _unique("figure", _flatten(pm.hook.xingfeng_register_figures()))
+        for slug in sorted(reg.figures.keys() & figure_providers.own().keys()):
+            raise PluginError(f"duplicate figure slug {slug!r} (a figure of the core)")
         for kind, items in (("field set", reg.fieldsets), ("blueprint", reg.blueprints), ("pages", reg.pages)):
             for item in items.values():
                 if item.domain not in reg.domains:

@@ -1,10 +1,11 @@
 """Figures that come from other tables than the ledger's, plugged in by name as those tables land.
 
-A provider is a function registered for a figure name with ``@provider(...)``. It is called with a session, the
-period, the tenants to count and whether to count per unit, and returns ``{tenant_id: value}`` or
-``{(tenant_id, unit_id): value}``; a count is an int, a rate a ``(numerator, denominator)`` pair (None shown "—"
-when the denominator is 0). A provider whose tables are not installed (``needs``: a module to import) is left out
-of every page and snapshot, and listed by ``missing()``.
+A provider is a function registered for a figure name: the core's own with ``@provider(...)`` here, a plugin's as a
+:class:`Provider` returned by its ``xingfeng_register_figures`` hook (collected on ``app.extensions["xingfeng"]``;
+the core never imports a plugin). It is called with a session, the period, the tenants to count and whether to
+count per unit, and returns ``{tenant_id: value}`` or ``{(tenant_id, unit_id): value}``; a count is an int, a
+rate a ``(numerator, denominator)`` pair (None shown "—" when the denominator is 0). A provider whose tables are
+not installed (``needs``: a module to import) is left out of every page and snapshot, and listed by ``missing()``.
 
 Callers pass the application's session scoped to one tenant (row-level security applies), or the city-wide
 reader's session (``every_tenant``); providers filter by ``tenant_ids`` explicitly either way.
@@ -15,7 +16,7 @@ from __future__ import annotations
 import importlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
@@ -26,13 +27,28 @@ from core.figures.periods import Period
 
 @dataclass(frozen=True)
 class Provider:
-    name: str
+    """A figure counted from other tables than the ledger's (a plugin returns these from ``xingfeng_register_figures``).
+
+    :param slug: the figure's name, unique across the core and every plugin (e.g. ``case_review_score``).
+    :param label: its Chinese label, shown as the column title.
+    :param compute: ``(session, period, tenant_ids, by_unit) -> {tenant_id: value}`` or
+        ``{(tenant_id, unit_id): value}``; a count is an int, a rate or an average a ``(numerator, denominator)``.
+    :param kind: ``count``, ``rate`` or ``average``.
+    :param higher_is_better: which way ranks best (None: not ranked).
+    :param needs: a module that must import for the figure to exist (the table's models); ``""`` for none.
+    """
+
+    slug: str
     label: str
-    kind: str
-    higher_is_better: bool | None
-    #: a module that must import for the figure to exist (the table's models)
-    needs: str
-    compute: Callable[[Session, Period, list[int], bool], dict[Any, Any]]
+    compute: Callable[[Session, Period, list[int], bool], dict[Any, Any]] = field(compare=False)
+    kind: str = "count"
+    higher_is_better: bool | None = None
+    needs: str = ""
+
+    @property
+    def name(self) -> str:
+        """The figure's name (its slug)."""
+        return self.slug
 
 
 _PROVIDERS: dict[str, Provider] = {}
@@ -46,7 +62,7 @@ def provider(name: str, label: str, kind: str = "count", higher_is_better: bool 
     def decorator(fn):
         if name in _PROVIDERS:
             raise ValueError(f"duplicate figure provider {name!r}")
-        _PROVIDERS[name] = Provider(name, label, kind, higher_is_better, needs, fn)
+        _PROVIDERS[name] = Provider(name, label, fn, kind, higher_is_better, needs)
         return fn
 
     return decorator
@@ -62,15 +78,30 @@ def _available(p: Provider) -> bool:
     return True
 
 
+def own() -> dict[str, Provider]:
+    """The core's own providers (installed or not), in registration order."""
+    return dict(_PROVIDERS)
+
+
+def _all() -> dict[str, Provider]:
+    """The core's providers, then the plugins' (from the registry collected at start-up, when there is an app)."""
+    from flask import current_app, has_app_context
+
+    out = dict(_PROVIDERS)
+    if has_app_context() and "xingfeng" in current_app.extensions:
+        out.update(current_app.extensions["xingfeng"].figures)
+    return out
+
+
 def registered() -> dict[str, Provider]:
-    """The providers whose tables are installed, in registration order."""
-    return {name: p for name, p in _PROVIDERS.items() if _available(p)}
+    """The providers whose tables are installed, in registration order (the core's, then the plugins')."""
+    return {name: p for name, p in _all().items() if _available(p)}
 
 
 def missing() -> dict[str, str]:
     """Figures asked for that no installed provider gives yet: name -> label."""
-    out = {name: p.label for name, p in _PROVIDERS.items() if not _available(p)}
-    out.update({k: v for k, v in PLANNED.items() if k not in _PROVIDERS})
+    out = {name: p.label for name, p in _all().items() if not _available(p)}
+    out.update({k: v for k, v in PLANNED.items() if k not in _all()})
     return out
 
 
@@ -102,7 +133,11 @@ def every_tenant(period: Period, tenant_ids: list[int], actor: str) -> dict[str,
     return values
 
 
-def _grouped(session: Session, model, stmt, by_unit: bool, value) -> dict[Any, Any]:
+def grouped(session: Session, model, stmt, by_unit: bool, value) -> dict[Any, Any]:
+    """Run ``stmt`` grouped by tenant (and unit): ``{key: int}`` for one value column, ``{key: (int, ...)}`` for more.
+
+    ``model`` has ``tenant_id`` and ``unit_id`` columns; ``value`` is the list of aggregate columns to add.
+    """
     keys = [model.tenant_id, model.unit_id] if by_unit else [model.tenant_id]
     out = {}
     for row in session.execute(stmt.add_columns(*keys, *value).group_by(*keys)):
@@ -111,7 +146,8 @@ def _grouped(session: Session, model, stmt, by_unit: bool, value) -> dict[Any, A
     return out
 
 
-def _in_period(column, period: Period):
+def in_period(column, period: Period):
+    """A condition: the timestamp ``column`` falls in the period (Asia/Shanghai days, compared in UTC)."""
     start, end = period.utc_bounds()
     return (column >= start) & (column < end)
 
@@ -123,27 +159,27 @@ def _reports(period: Period, tenant_ids: list[int]):
     from core.public.models import PublicReport
 
     return PublicReport, select().select_from(PublicReport).where(
-        PublicReport.tenant_id.in_(tenant_ids), _in_period(PublicReport.received_at, period)
+        PublicReport.tenant_id.in_(tenant_ids), in_period(PublicReport.received_at, period)
     )
 
 
 @provider("public_received", "群众举报收到", needs="core.public.models")
 def public_received(session, period, tenant_ids, by_unit):
     model, stmt = _reports(period, tenant_ids)
-    return _grouped(session, model, stmt, by_unit, [func.count(model.id)])
+    return grouped(session, model, stmt, by_unit, [func.count(model.id)])
 
 
 @provider("public_handled", "群众举报办结", needs="core.public.models")
 def public_handled(session, period, tenant_ids, by_unit):
     model, stmt = _reports(period, tenant_ids)
-    return _grouped(session, model, stmt.where(model.status != "received"), by_unit, [func.count(model.id)])
+    return grouped(session, model, stmt.where(model.status != "received"), by_unit, [func.count(model.id)])
 
 
 @provider("public_satisfaction", "群众满意率", "rate", True, needs="core.public.models")
 def public_satisfaction(session, period, tenant_ids, by_unit):
     model, stmt = _reports(period, tenant_ids)
     satisfied = func.count(model.id).filter(model.rating.in_(("satisfied", "basically_satisfied")))
-    return _grouped(session, model, stmt.where(model.rating.is_not(None)), by_unit, [satisfied, func.count(model.id)])
+    return grouped(session, model, stmt.where(model.rating.is_not(None)), by_unit, [satisfied, func.count(model.id)])
 
 
 # --- accountability (core/oversight, issue 8's other half) ----------------------------------------------------
@@ -158,7 +194,7 @@ def accountability(session, period, tenant_ids, by_unit):
         .select_from(M)
         .where(M.tenant_id.in_(tenant_ids), M.decided_on.between(period.starts_on, period.ends_on))
     )
-    return _grouped(session, M, stmt, by_unit, [func.count(M.id)])
+    return grouped(session, M, stmt, by_unit, [func.count(M.id)])
 
 
 # --- checklist coverage (core/checklists) ---------------------------------------------------------------------
@@ -182,7 +218,7 @@ def coverage(session, period, tenant_ids, by_unit):
             .where(
                 Checklist.tenant_id.in_(tenant_ids),
                 Checklist.status == "submitted",
-                _in_period(Checklist.submitted_at, period),
+                in_period(Checklist.submitted_at, period),
             )
             .distinct()
         )
@@ -221,42 +257,3 @@ def coverage(session, period, tenant_ids, by_unit):
             num, den = out.get(key, (0, 0))
             out[key] = (num + covered, den + pairs)
     return out
-
-
-# --- case-file review (plugins/enforcement) -------------------------------------------------------------------
-
-
-def _reviews(period: Period, tenant_ids: list[int]):
-    from plugins.enforcement.models import Review
-
-    stmt = (
-        select()
-        .select_from(Review)
-        .where(
-            Review.tenant_id.in_(tenant_ids),
-            Review.kind == "review",  # first reviews: a re-review (复查) scores the correction, not the file as filed
-            Review.status == "scored",
-            _in_period(Review.reviewed_at, period),
-        )
-    )
-    return Review, stmt
-
-
-@provider("case_review_score", "案卷评查平均分", "average", True, needs="plugins.enforcement.models")
-def case_review_score(session, period, tenant_ids, by_unit):
-    """Average score of the case files reviewed in the period, as (sum of scores, reviews)."""
-    model, stmt = _reviews(period, tenant_ids)
-    keys = [model.tenant_id, model.unit_id] if by_unit else [model.tenant_id]
-    out = {}
-    for row in session.execute(stmt.add_columns(*keys, func.sum(model.score), func.count(model.id)).group_by(*keys)):
-        key = (row[0], row[1]) if by_unit else row[0]
-        out[key] = (float(row[-2] or 0), int(row[-1]))
-    return out
-
-
-@provider("case_review_fail_share", "案卷不合格率", "rate", False, needs="plugins.enforcement.models")
-def case_review_fail_share(session, period, tenant_ids, by_unit):
-    """Share of the case files reviewed in the period graded 不合格 (a veto item, or below the pass mark)."""
-    model, stmt = _reviews(period, tenant_ids)
-    failed = func.count(model.id).filter(model.grade == "fail")
-    return _grouped(session, model, stmt, by_unit, [failed, func.count(model.id)])

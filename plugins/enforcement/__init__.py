@@ -5,7 +5,7 @@ rubric; a failing file becomes a ledger problem that closes only after a passing
 """
 
 from core.plugin_api import EventKind, FieldSet, PluginBlueprint, PluginPages, hookimpl
-from plugins.enforcement import pages
+from plugins.enforcement import figures, pages
 from plugins.enforcement.api import blp
 from plugins.enforcement.domain import DOMAIN
 from plugins.enforcement.schemas import EnforcementFieldsSchema
@@ -53,6 +53,12 @@ def xingfeng_register_pages():
                  ("评查统计", "/enforcement/statistics")),
         )
     ]  # fmt: skip
+
+
+@hookimpl
+def xingfeng_register_figures():
+    """Register the case-file review figures (average score, share 不合格)."""
+    return list(figures.FIGURES)
 
 
 @hookimpl

@@ -130,6 +130,41 @@ def test_hook_xingfeng_register_blueprints(app):
     assert "/api/v1/plugins/supervision/credit-code/check" in {r.rule for r in app.url_map.iter_rules()}
 
 
+def test_hook_xingfeng_register_figures(app):
+    from core.figures import providers
+    from core.plugin_api import FigureProvider, hookimpl
+    from plugins.enforcement import figures
+
+    registry = app.extensions["xingfeng"]
+    assert set(registry.figures) == {"case_review_score", "case_review_fail_share"}
+    assert registry.figures["case_review_score"].compute is figures.case_review_score
+    with app.app_context():
+        shown = providers.registered()
+        assert shown["case_review_fail_share"].kind == "rate"
+        assert list(shown)[-2:] == ["case_review_score", "case_review_fail_share"]  # after the core's own
+    assert "case_review_score" not in providers.own()  # the core no longer knows the plugin's tables
+
+    def nothing(session, period, tenant_ids, by_unit):
+        return {}
+
+    def clash(slug):
+        class Clash:
+            @hookimpl
+            def xingfeng_register_figures(self):
+                return [FigureProvider(slug, "重复", nothing)]
+
+        return Clash()
+
+    for slug in ("case_review_score", "coverage"):  # another plugin's figure, or one of the core's
+        pm = get_plugin_manager()
+        pm.register(clash(slug), name="clash")
+        try:
+            with pytest.raises(PluginError, match="duplicate figure"):
+                PluginRegistry.collect(pm)
+        finally:
+            pm.unregister(name="clash")
+
+
 def test_hook_xingfeng_startup(make_app, fifth_plugin):
     make_app()
     assert sys.modules["xingfeng_metrology"].STARTED == ["xingfeng"]
