@@ -69,6 +69,8 @@ class PluginRegistry:
     pages: dict[str, Any] = field(default_factory=dict)
     #: plugin name -> domain slugs it registered
     plugin_domains: dict[str, list[str]] = field(default_factory=dict)
+    #: the plugins' Alembic version folders (each plugin's own branch), handed to Alembic beside the core's
+    migrations: list[str] = field(default_factory=list)
 
     @classmethod
     def collect(cls, pm: pluggy.PluginManager) -> PluginRegistry:
@@ -83,6 +85,7 @@ class PluginRegistry:
         reg.fieldsets = _unique("field set", _flatten(pm.hook.xingfeng_register_fields()))
         reg.blueprints = _unique("blueprint", _flatten(pm.hook.xingfeng_register_blueprints()))
         reg.pages = _unique("pages", _flatten(pm.hook.xingfeng_register_pages()))
+        reg.migrations = list(dict.fromkeys(str(f) for f in _flatten(pm.hook.xingfeng_register_migrations())))
         for kind, items in (("field set", reg.fieldsets), ("blueprint", reg.blueprints), ("pages", reg.pages)):
             for item in items.values():
                 if item.domain not in reg.domains:

@@ -51,3 +51,11 @@ def xingfeng_validate_transition(tenant, unit, actor, problem, action, payload):
     from plugins.enforcement.service import closure_refusal
 
     return closure_refusal(problem)
+
+
+@hookimpl
+def xingfeng_register_migrations():
+    """Register the enforcement plugin's Alembic branch (its tables)."""
+    from pathlib import Path
+
+    return [str(Path(__file__).resolve().parent / "migrations" / "versions")]

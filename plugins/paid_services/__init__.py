@@ -59,3 +59,11 @@ def xingfeng_sweep(tenant, today):
     from plugins.paid_services.service import sweep
 
     return sweep(tenant, today)
+
+
+@hookimpl
+def xingfeng_register_migrations():
+    """Register the paid_services plugin's Alembic branch (its tables)."""
+    from pathlib import Path
+
+    return [str(Path(__file__).resolve().parent / "migrations" / "versions")]

@@ -56,3 +56,11 @@ def xingfeng_sweep(tenant, today):
     from plugins.supervision.service import sweep
 
     return sweep(tenant, today)
+
+
+@hookimpl
+def xingfeng_register_migrations():
+    """Register the supervision plugin's Alembic branch (its tables)."""
+    from pathlib import Path
+
+    return [str(Path(__file__).resolve().parent / "migrations" / "versions")]
