@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, has_request_context, jsonify, request, send_from_directory, session
+from flask import Flask, current_app, g, has_request_context, jsonify, request, send_from_directory, session
 from flask_smorest import abort
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
@@ -62,6 +62,16 @@ API_BLUEPRINTS = (
 #: The modules whose page views are registered on the shell's blueprint as they are imported.
 PAGE_MODULES = (ledger_pages, checklist_pages, figure_pages, oversight_pages, public_pages, admin_pages)
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+@migrate.configure
+def _version_locations(config):
+    """Alembic reads the core's revisions and every installed plugin's branch (``xingfeng_register_migrations``)."""
+    registry = current_app.extensions.get("xingfeng")
+    folders = [str(Path(MIGRATIONS_DIR) / "versions"), *(registry.migrations if registry else [])]
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("version_locations", os.pathsep.join(folders))
+    return config
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

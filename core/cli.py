@@ -77,3 +77,17 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(sweep_command)
     app.cli.add_command(tenants_group)
     app.cli.add_command(users_group)
+    _upgrade_every_head()
+
+
+def _upgrade_every_head() -> None:
+    """``xingfeng db upgrade`` with no revision upgrades the core and every plugin branch: ``heads``, not ``head``.
+
+    Each plugin keeps its tables in its own Alembic branch, so there are several heads and ``head`` would fail.
+    """
+    from flask_migrate.cli import db as db_group
+
+    for name in ("upgrade",):
+        for param in db_group.commands[name].params:
+            if param.name == "revision":
+                param.default = "heads"

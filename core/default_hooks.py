@@ -67,6 +67,11 @@ def xingfeng_register_figures():
 
 
 @hookimpl(trylast=True)
+def xingfeng_register_migrations():
+    return []
+
+
+@hookimpl(trylast=True)
 def xingfeng_startup(app):
     app.logger.debug("xingfeng core started with domains %s", ", ".join(app.extensions["xingfeng"].domains))
 

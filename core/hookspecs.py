@@ -115,6 +115,19 @@ def xingfeng_register_figures() -> list[Provider]:
 
 
 @hookspec
+def xingfeng_register_migrations() -> list[str]:
+    """Register the folders of a plugin's Alembic revisions (its own branch, beside the core's chain).
+
+    Called once at start-up. The plugin's first revision has ``branch_labels=("<plugin>",)``,
+    ``down_revision=None`` and ``depends_on`` the core revision it needs; ``xingfeng db upgrade`` upgrades the
+    core and every installed plugin's branch (``heads``). Revision files import from the project only
+    :mod:`core.plugin_api`.
+
+    :return: a list of folder paths (usually ``plugins/<name>/migrations/versions``).
+    """
+
+
+@hookspec
 def xingfeng_startup(app: Flask) -> None:
     """Finish a plugin's set-up once the app is built: the last step of ``create_app``.
 

@@ -1,4 +1,8 @@
-"""Every model module of the core, imported in one place (for Alembic and for code that lists tables)."""
+"""Every model module of the core, imported in one place (for code that lists tables).
+
+Core models only: a plugin's models are imported with the plugin (create_app loads it) and its tables live in
+the plugin's own Alembic branch.
+"""
 
 from core.audit.models import AuditEvent, AuditHead
 from core.auth.models import ApiToken, User
@@ -50,24 +54,8 @@ from core.oversight.models import (
 from core.platform.calendar_models import HolidayYear
 from core.public.models import PublicReport, ReportContact, ReportFile, ReportReply, Solicitation
 from core.tenancy.models import CampaignPhase, PluginSetting, Tenant, Unit
-from plugins.approval.models import ApprovalCase
-from plugins.enforcement.models import CaseFile, Review, ReviewDeduction, RubricLocalItem, RubricSetting, Sampling
-from plugins.paid_services.models import Agency, FeeFlag, FeeRecord, PaidService
-from plugins.supervision.models import (
-    SupervisionEnterprise,
-    SupervisionInspector,
-    SupervisionTarget,
-    SupervisionTask,
-)
 
 __all__ = [
-    "ApprovalCase",
-    "CaseFile",
-    "Review",
-    "ReviewDeduction",
-    "RubricLocalItem",
-    "RubricSetting",
-    "Sampling",
     "Checklist",
     "ChecklistEvidence",
     "ChecklistFinding",
@@ -96,10 +84,6 @@ __all__ = [
     "ProblemCounter",
     "ProgressNote",
     "Referral",
-    "SupervisionEnterprise",
-    "SupervisionInspector",
-    "SupervisionTarget",
-    "SupervisionTask",
     "PublicReport",
     "ReportContact",
     "ReportFile",
@@ -120,10 +104,6 @@ __all__ = [
     "SupervisionOrder",
     "SweepRun",
     "UnitRedPeriod",
-    "Agency",
-    "FeeFlag",
-    "FeeRecord",
-    "PaidService",
     "Tenant",
     "Unit",
     "User",

@@ -74,6 +74,8 @@ class PluginRegistry:
     figures: dict[str, Any] = field(default_factory=dict)
     #: plugin name -> domain slugs it registered
     plugin_domains: dict[str, list[str]] = field(default_factory=dict)
+    #: the plugins' Alembic version folders (each plugin's own branch), handed to Alembic beside the core's
+    migrations: list[str] = field(default_factory=list)
 
     @classmethod
     def collect(cls, pm: pluggy.PluginManager) -> PluginRegistry:
@@ -93,6 +95,7 @@ class PluginRegistry:
         reg.figures = _unique("figure", _flatten(pm.hook.xingfeng_register_figures()))
         for slug in sorted(reg.figures.keys() & figure_providers.own().keys()):
             raise PluginError(f"duplicate figure slug {slug!r} (a figure of the core)")
+        reg.migrations = list(dict.fromkeys(str(f) for f in _flatten(pm.hook.xingfeng_register_migrations())))
         for kind, items in (("field set", reg.fieldsets), ("blueprint", reg.blueprints), ("pages", reg.pages)):
             for item in items.values():
                 if item.domain not in reg.domains:

@@ -7,13 +7,13 @@ from alembic import context
 from flask import current_app
 from sqlalchemy import create_engine, pool
 
-import core.models  # noqa: F401 - every model module, so autogenerate sees the whole schema
-
 config = context.config
 if config.config_file_name is not None and not current_app.testing:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
+# The app's db: create_app imported the core's models and loaded the plugins, whose models register on the same
+# metadata, so autogenerate sees the whole schema without this file importing any plugin.
 target_db = current_app.extensions["migrate"].db
 
 

@@ -58,3 +58,11 @@ def xingfeng_sweep(tenant, today):
     from plugins.approval.service import sweep
 
     return sweep(tenant, today)
+
+
+@hookimpl
+def xingfeng_register_migrations():
+    """Register the approval plugin's Alembic branch (its tables)."""
+    from pathlib import Path
+
+    return [str(Path(__file__).resolve().parent / "migrations" / "versions")]

@@ -77,3 +77,11 @@ def xingfeng_register_event_kinds():
     return [EventKind(f"enforcement.{name}", label) for name, label in EVENT_KINDS.items()] + [
         EventKind(name, label) for name, label in EVENT_KINDS.items()
     ]
+
+
+@hookimpl
+def xingfeng_register_migrations():
+    """Register the enforcement plugin's Alembic branch (its tables)."""
+    from pathlib import Path
+
+    return [str(Path(__file__).resolve().parent / "migrations" / "versions")]

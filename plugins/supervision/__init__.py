@@ -65,3 +65,11 @@ def xingfeng_sweep(tenant, today):
 def xingfeng_register_event_kinds():
     """Declare the audit events of this domain with their Chinese labels."""
     return [EventKind(slug, label) for slug, label in EVENT_KINDS.items()]
+
+
+@hookimpl
+def xingfeng_register_migrations():
+    """Register the supervision plugin's Alembic branch (its tables)."""
+    from pathlib import Path
+
+    return [str(Path(__file__).resolve().parent / "migrations" / "versions")]

@@ -44,7 +44,7 @@ def demo_server(tmp_path_factory, name: str, seed=None, **config):
     app = create_app({**settings, **config})
     app.config["MIGRATIONS_DATABASE_URL"] = None
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         specs, errors = load_specs(
             Path(__file__).resolve().parents[2] / "tenants" / "specs",
             ["approval", "supervision", "enforcement", "paid_services"],
