@@ -93,8 +93,9 @@ class PluginRegistry:
         kinds = _unique("event kind", _flatten(pm.hook.xingfeng_register_event_kinds()))
         reg.event_kinds = {slug: kind.label for slug, kind in kinds.items()}
         reg.figures = _unique("figure", _flatten(pm.hook.xingfeng_register_figures()))
-        for slug in sorted(reg.figures.keys() & figure_providers.own().keys()):
-            raise PluginError(f"duplicate figure slug {slug!r} (a figure of the core)")
+        clash = sorted(reg.figures.keys() & figure_providers.own().keys())
+        if clash:
+            raise PluginError(f"duplicate figure slug {clash[0]!r} (a figure of the core)")
         reg.migrations = list(dict.fromkeys(str(f) for f in _flatten(pm.hook.xingfeng_register_migrations())))
         for kind, items in (("field set", reg.fieldsets), ("blueprint", reg.blueprints), ("pages", reg.pages)):
             for item in items.values():

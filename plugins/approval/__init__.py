@@ -5,6 +5,8 @@ plugins/approval/checklists.py, the service-case records (办件) with their API
 case completed (or still open) after its promised date as a 超时办结 problem, once.
 """
 
+from pathlib import Path
+
 from core.plugin_api import FieldSet, PluginBlueprint, PluginPages, hookimpl
 from plugins.approval import pages
 from plugins.approval.domain import DOMAIN
@@ -63,6 +65,5 @@ def xingfeng_sweep(tenant, today):
 @hookimpl
 def xingfeng_register_migrations():
     """Register the approval plugin's Alembic branch (its tables)."""
-    from pathlib import Path
 
     return [str(Path(__file__).resolve().parent / "migrations" / "versions")]

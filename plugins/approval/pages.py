@@ -10,7 +10,7 @@ from flask import Response, g, render_template, request
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from core.plugin_api import SHANGHAI, PageBlueprint, ServiceError
+from core.plugin_api import SHANGHAI, PageBlueprint, ServiceError, db, download_headers, send_workbook
 from plugins.approval import excel, service
 from plugins.approval.models import APPLICANT_TYPES
 from plugins.approval.schemas import CASE_STATES, CaseListQuerySchema
@@ -79,7 +79,6 @@ def approval_cases():
 @blp.tenant_page("/approval/cases/import", *WRITERS, methods=["POST"])
 def approval_cases_import():
     """Import a workbook or CSV of cases: every bad cell is listed before anything is written."""
-    from core.plugin_api import db
 
     upload = request.files.get("file")
     try:
@@ -101,7 +100,6 @@ def approval_cases_import():
 @blp.tenant_page("/approval/cases/template.xlsx", *READERS)
 def approval_cases_template_xlsx():
     """The blank import template (Excel)."""
-    from core.plugin_api import send_workbook
 
     access = service.Access.current()
     return send_workbook(lambda out: excel.write_template(access, out), "办件导入模板.xlsx")
@@ -110,7 +108,6 @@ def approval_cases_template_xlsx():
 @blp.tenant_page("/approval/cases/template.csv", *READERS)
 def approval_cases_template_csv():
     """The blank import template (CSV, UTF-8 with a BOM)."""
-    from core.plugin_api import download_headers
 
     response = Response(excel.template_csv(service.Access.current()), mimetype="text/csv")
     response.headers.update(download_headers("办件导入模板.csv", excel.CSV_TYPE))

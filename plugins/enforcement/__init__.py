@@ -4,6 +4,8 @@ Case files are registered (or imported), drawn at random for review with a recor
 rubric; a failing file becomes a ledger problem that closes only after a passing re-review.
 """
 
+from pathlib import Path
+
 from core.plugin_api import EventKind, FieldSet, PluginBlueprint, PluginPages, hookimpl
 from plugins.enforcement import figures, pages
 from plugins.enforcement.api import blp
@@ -82,6 +84,5 @@ def xingfeng_register_event_kinds():
 @hookimpl
 def xingfeng_register_migrations():
     """Register the enforcement plugin's Alembic branch (its tables)."""
-    from pathlib import Path
 
     return [str(Path(__file__).resolve().parent / "migrations" / "versions")]

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from core.plugin_api import ApiBlueprint as Blueprint
-from core.plugin_api import Caller, FieldError, NotFound, db, object_loader, require, scoped_get
+from core.plugin_api import Caller, FieldError, NotFound, db, object_loader, require, scoped_get, subtree_ids
 from plugins.enforcement import importer, rubric, service
 from plugins.enforcement.domain import DOMAIN
 from plugins.enforcement.models import CASE_TYPES, DISCRETION_LEVELS, CaseFile, Review, RubricLocalItem
@@ -318,7 +318,6 @@ def verify_sampling(sampling_id, **_url_values):
 @blp.response(200, EnforcementReviewSchema(many=True))
 def list_reviews(args, **_url_values):
     """Reviews of the caller's units, newest first."""
-    from core.plugin_api import subtree_ids
 
     caller = _caller()
     units = service.enabled_unit_ids(caller)

@@ -25,6 +25,7 @@ from core.plugin_api import (
     NotFound,
     Problem,
     ServiceError,
+    TemplateVersion,
     Tenant,
     Unit,
     append_event,
@@ -318,8 +319,6 @@ def describe_rubric(version_content: dict[str, Any], local: list[dict[str, Any]]
 
 def review_rubric(review: Review) -> tuple[list[dict[str, Any]], dict[str, rubric.RubricItem], dict[str, Any]]:
     """The sections, items and version content a review is pinned to."""
-    from core.plugin_api import TemplateVersion
-
     version = db.session.get(TemplateVersion, review.rubric_version_id)
     content = version.content
     items = {d["code"]: rubric.RubricItem.from_dict(d) for d in content["items"]}

@@ -4,6 +4,8 @@ A registry of affiliated institutions and technical agencies, their paid service
 over-standard charges, designated services, out-of-scope services and expiring certificates; an audit checklist.
 """
 
+from pathlib import Path
+
 from core.plugin_api import EventKind, FieldSet, PluginBlueprint, PluginPages, hookimpl
 from plugins.paid_services import pages
 from plugins.paid_services.api import blp
@@ -81,6 +83,5 @@ def xingfeng_register_event_kinds():
 @hookimpl
 def xingfeng_register_migrations():
     """Register the paid_services plugin's Alembic branch (its tables)."""
-    from pathlib import Path
 
     return [str(Path(__file__).resolve().parent / "migrations" / "versions")]

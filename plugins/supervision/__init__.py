@@ -5,6 +5,8 @@ It brings the domain and its categories, extra problem fields, six checklist tem
 result not published within 20 working days becomes a ledger problem by itself.
 """
 
+from pathlib import Path
+
 from core.plugin_api import EventKind, FieldSet, PluginBlueprint, PluginPages, hookimpl
 from plugins.supervision import pages
 from plugins.supervision.api import blp
@@ -70,6 +72,5 @@ def xingfeng_register_event_kinds():
 @hookimpl
 def xingfeng_register_migrations():
     """Register the supervision plugin's Alembic branch (its tables)."""
-    from pathlib import Path
 
     return [str(Path(__file__).resolve().parent / "migrations" / "versions")]

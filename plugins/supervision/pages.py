@@ -9,7 +9,7 @@ from flask import flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError
 
-from core.plugin_api import Caller, ImportRefused, PageBlueprint, ServiceError, flash_refusal, may_record
+from core.plugin_api import Caller, ImportRefused, PageBlueprint, ServiceError, db, flash_refusal, may_record
 from plugins.supervision import service
 from plugins.supervision.api import READERS, WRITERS
 from plugins.supervision.models import OUTCOMES, TASK_STATUSES
@@ -84,8 +84,6 @@ def _tasks():
             flash(_("已建立抽查任务，请填写名录库后抽取"), "success")
             return redirect(_task_url(task.id))
         except ServiceError as error:
-            from core.plugin_api import db
-
             db.session.rollback()
             errors = error.fields or {"_": [error.message]}
     names = {u.id: u.name for u in caller.units}
