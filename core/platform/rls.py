@@ -13,6 +13,12 @@ def _postgres() -> bool:
     return op.get_bind().dialect.name == "postgresql"
 
 
+def _schema() -> str:
+    """The schema the migrations create tables in (``public`` unless the deployment's search_path says otherwise)."""
+    name = op.get_bind().exec_driver_sql("SELECT current_schema()").scalar_one()
+    return '"' + name.replace('"', '""') + '"'
+
+
 def ensure_roles() -> None:
     """Create the application and reader roles if the DBA has not (needs CREATEROLE), and set up grants."""
     if not _postgres():
@@ -27,7 +33,7 @@ def ensure_roles() -> None:
             END $$;
             """
         )
-    op.execute(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}, {READER_ROLE}")
+    op.execute(f"GRANT USAGE ON SCHEMA {_schema()} TO {APP_ROLE}, {READER_ROLE}")
     # Tables created later by the owner get the same grants.
     op.execute(f"ALTER DEFAULT PRIVILEGES GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {APP_ROLE}")
     op.execute(f"ALTER DEFAULT PRIVILEGES GRANT USAGE, SELECT ON SEQUENCES TO {APP_ROLE}")
@@ -47,12 +53,14 @@ def grant_existing() -> None:
     """
     if not _postgres():
         return
-    op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}")
-    op.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}")
-    op.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {READER_ROLE}")
+    schema = _schema()
+    op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {APP_ROLE}")
+    op.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {APP_ROLE}")
+    op.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {READER_ROLE}")
     op.execute(f"REVOKE ALL ON alembic_version FROM {APP_ROLE}, {READER_ROLE}")
     existing = {
-        r[0] for r in op.get_bind().exec_driver_sql("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        r[0]
+        for r in op.get_bind().exec_driver_sql("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
     }
     for table in APPEND_ONLY:
         if table in existing:

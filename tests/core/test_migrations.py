@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy.engine import make_url
 
 from core.platform.db import db
 
@@ -53,8 +56,32 @@ def _legacy_upgrade() -> None:
     command.upgrade(config, "head")
 
 
-def test_database_from_before_the_split_is_adopted(app, tmp_path):
-    """A database at the old head 0010 reaches the new heads with every row as it was, and the models' schema."""
+@pytest.fixture
+def legacy_url(tmp_path):
+    """An empty database for the legacy chain: a file on SQLite; on PostgreSQL a schema of its own."""
+    from fixtures.app import ON_POSTGRES, OWNER_URL
+    from sqlalchemy import create_engine, text
+
+    if not ON_POSTGRES:
+        yield f"sqlite:///{tmp_path / 'legacy.sqlite3'}"
+        return
+    schema = f"legacy_{uuid.uuid4().hex[:8]}"
+    owner = create_engine(OWNER_URL)
+    with owner.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    url = make_url(OWNER_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with owner.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        owner.dispose()
+
+
+def test_database_from_before_the_split_is_adopted(app, legacy_url, monkeypatch):
+    """A database at the old head 0010 reaches the new heads with every row as it was, and the models' schema.
+
+    Runs on SQLite, and on PostgreSQL (as the owner, in a schema of its own) when DATABASE_URL is set."""
     from fixtures.app import app_config
     from flask_migrate import upgrade
     from sqlalchemy import create_engine, text
@@ -62,8 +89,10 @@ def test_database_from_before_the_split_is_adopted(app, tmp_path):
     from core.app import create_app
     from core.platform.extensions import limiter
 
-    url = f"sqlite:///{tmp_path / 'legacy.sqlite3'}"
-    other = create_app(app_config(url, MIGRATIONS_DATABASE_URL=None))  # SQLite here even on a PostgreSQL run
+    url = legacy_url
+    for name in ("DATABASE_URL", "MIGRATIONS_DATABASE_URL"):  # the environment would win over the test's settings
+        monkeypatch.delenv(name, raising=False)
+    other = create_app(app_config(url, MIGRATIONS_DATABASE_URL=url))
     try:
         with other.app_context():
             _legacy_upgrade()
@@ -73,8 +102,9 @@ def test_database_from_before_the_split_is_adopted(app, tmp_path):
                 conn.execute(
                     text(
                         "INSERT INTO tenant (id, slug, name, code, status, is_city, settings, created_at) VALUES "
-                        "(901, 'legacy', '旧区', '330199', 'active', 0, '{}', '2026-11-30 08:00:00.000000')"
-                    )
+                        "(901, 'legacy', '旧区', '330199', 'active', :no, '{}', '2026-11-30 08:00:00.000000')"
+                    ),
+                    {"no": False},
                 )
                 conn.execute(
                     text(
