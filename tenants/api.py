@@ -13,9 +13,10 @@ from sqlalchemy import select
 from core.auth.guard import CITY_READ, TENANT_MANAGERS, object_loader, require
 from core.auth.models import User
 from core.ledger.schemas import HolidayYearSchema, PhaseListSchema, PhaseSchema
+from core.ledger.service import recompute_provisional
 from core.platform.api import Blueprint
 from core.platform.cache import forget
-from core.platform.calendar import load_year
+from core.platform.calendar import WorkCalendar, load_year
 from core.platform.calendar_models import HolidayYear
 from core.platform.db import db, scoped_get
 from core.tenancy.models import CampaignPhase, Tenant, Unit
@@ -326,8 +327,6 @@ class CalendarYear(MethodView):
             return {**_holiday_year(row), "origin": "loaded", "provisional": False}
         from datetime import date, timedelta
 
-        from core.platform.calendar import WorkCalendar
-
         cal = WorkCalendar()
         if not cal.covers(year):
             return {
@@ -353,7 +352,6 @@ class CalendarYear(MethodView):
     @blp.response(200, HolidayYearSchema)
     def put(self, args, year):
         """Load a year's official holidays and adjusted working days; open deadlines estimated for it are recomputed."""
-        from core.ledger.service import recompute_provisional
 
         row = load_year(db.session, year, args["holidays"], args["workdays"], args["source"], f"user:{g.user.id}")
         recomputed = recompute_provisional(year)

@@ -16,6 +16,7 @@ from core.checklists.models import STATUSES, ChecklistFinding, CityItem, LocalIt
 from core.checklists.templates import ANSWER_TYPES, EVIDENCE, TARGETS
 from core.ledger import service as ledger
 from core.ledger.api import READERS
+from core.ledger.excel import ImportRefused
 from core.ledger.models import SEVERITIES
 from core.ledger.pages import PROBLEM_ORIGINS
 from core.platform.db import db
@@ -217,7 +218,6 @@ def checklist_blank(template_code: str):
 @tenant_page("/checklists/import", *INSPECTORS, methods=["POST"])
 def checklist_import():
     """Import a filled form as a draft, or go back to the list with every error by row and column."""
-    from core.ledger.excel import ImportRefused
 
     upload = request.files.get("file")
     try:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from core.audit import chain
 from core.checklists import versions
-from core.checklists.models import Checklist, ChecklistEvidence, ChecklistFinding, CityItem, LocalItem
+from core.checklists.models import Checklist, ChecklistEvidence, ChecklistFinding, CityItem, LocalItem, TemplateVersion
 from core.checklists.templates import (
     ANSWER_TYPES,
     EVIDENCE,
@@ -32,7 +32,7 @@ from core.ledger.models import Problem
 from core.platform.db import db, scoped_get, utcnow
 from core.platform.errors import Conflict, FieldError, NotFound, ServiceError
 from core.tenancy.models import Tenant, Unit
-from core.tenancy.service import registry, subtree_ids
+from core.tenancy.service import enabled_domains, registry, subtree_ids
 
 #: working days a problem found by a checklist has to be put right, unless the tenant set its own
 DEFAULT_DEADLINE_WORKING_DAYS = 15
@@ -66,8 +66,6 @@ def templates() -> dict[str, Template]:
 def offered(caller: ledger.Caller, unit: Unit | None) -> list[Template]:
     """The templates of the domains enabled at the unit (for a city user with no unit: the tenant's)."""
     if unit is None:
-        from core.tenancy.service import enabled_domains
-
         enabled = enabled_domains(None)
     else:
         enabled = caller.enabled_domains(unit)
@@ -208,7 +206,6 @@ def pinned_items(checklist: Checklist) -> list[Item]:
 
 
 def _version_content(checklist: Checklist) -> dict[str, Any]:
-    from core.checklists.models import TemplateVersion
 
     return db.session.get(TemplateVersion, checklist.template_version_id).content
 

@@ -22,7 +22,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.checklists.models import Checklist
 from core.figures.periods import Period
+from core.oversight.models import AccountabilityMeasure as M
+from core.platform.db import city_wide, db, tenant_scope
+from core.public.models import PublicReport
+from core.tenancy.models import PluginSetting, Unit
+from core.tenancy.service import registry
 
 
 @dataclass(frozen=True)
@@ -120,8 +126,6 @@ def every_tenant(period: Period, tenant_ids: list[int], actor: str) -> dict[str,
     """
     from flask import current_app
 
-    from core.platform.db import city_wide, db, tenant_scope
-
     if db.session.get_bind().dialect.name == "postgresql" and current_app.config.get("READER_DATABASE_URL"):
         with city_wide("figures of every tenant", actor=actor) as session:
             return compute(session, period, tenant_ids, by_unit=False)
@@ -156,7 +160,6 @@ def in_period(column, period: Period):
 
 
 def _reports(period: Period, tenant_ids: list[int]):
-    from core.public.models import PublicReport
 
     return PublicReport, select().select_from(PublicReport).where(
         PublicReport.tenant_id.in_(tenant_ids), in_period(PublicReport.received_at, period)
@@ -187,7 +190,6 @@ def public_satisfaction(session, period, tenant_ids, by_unit):
 
 @provider("accountability", "问责追责", higher_is_better=False, needs="core.oversight.models")
 def accountability(session, period, tenant_ids, by_unit):
-    from core.oversight.models import AccountabilityMeasure as M
 
     stmt = (
         select()
@@ -206,9 +208,6 @@ def coverage(session, period, tenant_ids, by_unit):
 
     So that a unit that looks for nothing cannot rank best: its coverage is low whatever its other rates.
     """
-    from core.checklists.models import Checklist
-    from core.tenancy.models import PluginSetting, Unit
-    from core.tenancy.service import registry
 
     domains = registry().domains
     done = {

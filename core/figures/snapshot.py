@@ -17,6 +17,8 @@ from sqlalchemy import func, select
 from core.figures import providers, ranking, service
 from core.figures.models import FigureSnapshot, FigureSnapshotUnit
 from core.figures.periods import Period
+from core.oversight.models import SweepRun
+from core.platform.calendar import local_date
 from core.platform.db import db, tenant_scope, utcnow
 from core.platform.xlsx import SheetWriter
 from core.tenancy.models import Tenant, Unit
@@ -30,10 +32,6 @@ SHOWN = (
 
 def last_sweep() -> datetime | None:
     """When ``xingfeng sweep`` last finished (the clock-dependent figures are as of then), if it ever ran."""
-    try:
-        from core.oversight.models import SweepRun
-    except ImportError:
-        return None
     return db.session.scalar(select(func.max(SweepRun.finished_at)))
 
 
@@ -240,7 +238,6 @@ def bulletin(snapshot: FigureSnapshot) -> bytes:
 
 
 def _chinese_date(moment: datetime) -> str:
-    from core.platform.calendar import local_date
 
     day = local_date(moment)
     return f"{day.year}年{day.month}月{day.day}日"

@@ -21,6 +21,8 @@ from core.ledger import service
 from core.ledger.models import (
     LIGHTS,
     OPEN_STATUSES,
+    RECTIFICATION_TYPES,
+    SEVERITIES,
     SOURCES,
     STATUSES,
     Attachment,
@@ -364,7 +366,6 @@ class LocalFields(MethodView):
 @blp.response(200)
 def vocabulary():
     """The ledger's fixed lists with Chinese names: sources, statuses, lights, types, severities."""
-    from core.ledger.models import RECTIFICATION_TYPES, SEVERITIES
 
     return {
         "sources": SOURCES,

@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+from datetime import date as _date
 from urllib.parse import urlencode
 
-from flask import g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from marshmallow import ValidationError
 
+from core.audit import chain
+from core.auth.models import User
+from core.ledger import excel, service
+from core.ledger import fields as local_fields
+from core.ledger import permissions as perm
 from core.ledger import query as ledger_query
-from core.ledger import service
 from core.ledger.api import LIST_COLUMNS, READERS, Presenter, _rows
-from core.ledger.models import LIGHTS, STATUSES
-from core.ledger.schemas import PageQuerySchema
+from core.ledger.models import (
+    LIGHTS,
+    RECTIFICATION_TYPES,
+    SEVERITIES,
+    SOURCES,
+    STATUSES,
+    Attachment,
+    Extension,
+    ProgressNote,
+)
+from core.ledger.schemas import ListQuerySchema, PageQuerySchema
+from core.platform.calendar import SHANGHAI
+from core.platform.db import db
+from core.platform.errors import ServiceError
+from core.platform.tabular import send_workbook
+from core.tenancy.models import Tenant
+from core.tenancy.service import registry
 from core.web.auth import page, tenant_page
 from core.web.blueprint import blp, flash_refusal
 
@@ -29,9 +50,6 @@ def home():
     """Where a user lands: a tenant user's ledger; for city users, the tenants to choose from."""
     if g.user.is_city:
         from sqlalchemy import select
-
-        from core.platform.db import db
-        from core.tenancy.models import Tenant
 
         tenants = db.session.scalars(select(Tenant).order_by(Tenant.id)).all()
         return render_template("web/city_home.html", tenants=tenants)
@@ -90,23 +108,6 @@ def ledger():
 
 # --- one problem: record, see, move -------------------------------------------------------------------------
 
-from datetime import date as _date  # noqa: E402
-
-from flask import flash  # noqa: E402
-from flask_babel import gettext as _  # noqa: E402
-
-from core.audit import chain  # noqa: E402
-from core.ledger import permissions as perm  # noqa: E402
-from core.ledger.models import (  # noqa: E402
-    RECTIFICATION_TYPES,
-    SEVERITIES,
-    SOURCES,
-    Attachment,
-    Extension,
-    ProgressNote,
-)
-from core.platform.errors import ServiceError  # noqa: E402
-from core.tenancy.service import registry  # noqa: E402
 
 WRITERS = ("city_supervisor", "tenant_admin", "officer", "reviewer")
 #: how each audit event reads in a problem's history
@@ -141,7 +142,6 @@ def _form_errors(error: ServiceError) -> dict[str, list[str]]:
 
 
 def _local_definitions() -> list[dict]:
-    from core.ledger import fields as local_fields
 
     current = local_fields.current()
     return list(current.fields) if current else []
@@ -269,10 +269,6 @@ def _problem(problem_id: int):
 
     from sqlalchemy import select
 
-    from core.auth.models import User
-    from core.platform.calendar import SHANGHAI
-    from core.platform.db import db
-
     ids = {int(e.actor.split(":")[1]) for e in events if e.actor.startswith("user:")}
     names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
     history = []
@@ -305,7 +301,6 @@ def _problem(problem_id: int):
 
 
 def db_rollback() -> None:
-    from core.platform.db import db
 
     db.session.rollback()
 
@@ -335,9 +330,6 @@ def attachment_download(problem_id, attachment_id):
 
 
 def _export():
-    from core.ledger import excel
-    from core.ledger.schemas import ListQuerySchema
-    from core.platform.tabular import send_workbook
 
     args = {k: v for k, v in request.args.lists() if v and v != [""]}
     single = {"unit_id", "q", "deadline_from", "deadline_to", "responsible_person"}
@@ -446,7 +438,6 @@ def edit_problem(problem_id):
 
 
 def _import():
-    from core.ledger import excel
 
     result, errors = None, None
     if request.method == "POST":
@@ -457,8 +448,6 @@ def _import():
                 raise ServiceError(_("请选择要导入的 Excel 文件"), {"file": [_("必填")]})
             result = excel.import_workbook(caller, upload.stream, upload.filename, request.form.get("dry_run") == "1")
             if not result["dry_run"]:
-                from core.platform.db import db
-
                 db.session.commit()
         except ServiceError as error:
             db_rollback()

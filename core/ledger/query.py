@@ -13,6 +13,8 @@ from sqlalchemy.sql import Select
 
 from core.ledger import permissions as perm
 from core.ledger.models import OPEN_STATUSES, STATUSES, Problem
+from core.ledger.service import work_calendar, yellow_days
+from core.platform.db import db, execute_prepared
 from core.platform.errors import FieldError
 from core.tenancy.service import subtree_ids
 
@@ -29,7 +31,6 @@ class Window:
 
 def light_window(caller, today: date) -> Window:
     """Today's boundaries between the lights, so that SQL filters and counts agree with ``calendar.light``."""
-    from core.ledger.service import work_calendar, yellow_days
 
     days = yellow_days(caller.tenant)
     # Yellow while at most ``days`` working days are left: up to the day before the (days+1)-th working day.
@@ -137,7 +138,6 @@ def page(
     columns: tuple | None = None,
 ):
     """One page in deadline order (no deadline last) or number order, and the cursor of the next page."""
-    from core.platform.db import db, execute_prepared
 
     if sort == "deadline" and columns:
         branched = _deadline_page_by_branch(caller, filters, window, limit, cursor, columns)
@@ -249,7 +249,6 @@ def _build_branches(caller, filters, window, n_statuses, n_units, cursor_kind, c
 
 def counts(caller, filters: dict[str, Any], window: Window) -> dict[str, dict[str, int]]:
     """How many problems of the filter are in each status and under each light."""
-    from core.platform.db import db
 
     base = filtered(caller, filters, window).subquery()
     open_ = base.c.status.in_(OPEN_STATUSES)

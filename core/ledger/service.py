@@ -31,8 +31,9 @@ from core.ledger.models import (
 )
 from core.platform.cache import cached, forget
 from core.platform.calendar import WorkCalendar, light, local_date, today_in_shanghai
-from core.platform.db import db, locked_row, scoped_get, utcnow
+from core.platform.db import db, locked_row, scoped_get, tenant_scope, utcnow
 from core.platform.errors import Conflict, FieldError, NotFound, ServiceError
+from core.platform.evidence import EvidenceStore, download_headers
 from core.tenancy.models import CampaignPhase, Tenant, Unit
 from core.tenancy.service import registry, units_of_tenant
 
@@ -611,7 +612,6 @@ def add_note(caller: Caller, problem: Problem, text: str) -> ProgressNote:
 
 
 def evidence_store():
-    from core.platform.evidence import EvidenceStore
 
     cfg = current_app.config
     return EvidenceStore(cfg["EVIDENCE_FOLDER"], cfg["EVIDENCE_MAX_BYTES"])
@@ -620,8 +620,6 @@ def evidence_store():
 def send_evidence(sha256: str, content_type: str, filename: str):
     """A stored evidence file as a download: always an attachment under its original name, never rendered."""
     from flask import send_file
-
-    from core.platform.evidence import download_headers
 
     store = evidence_store()
     if not store.exists(sha256):
@@ -758,7 +756,6 @@ def repeats(problem: Problem) -> int:
 
 def recompute_provisional(year: int) -> int:
     """After the city loads a year's holidays, recompute every open deadline that was only an estimate for it."""
-    from core.platform.db import tenant_scope
 
     forget("work_calendar")
     cal = work_calendar()

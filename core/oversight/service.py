@@ -17,7 +17,7 @@ from core.audit import chain
 from core.auth.models import User
 from core.ledger import permissions as perm
 from core.ledger.models import Problem
-from core.ledger.service import Caller, get_problem, work_calendar, yellow_days
+from core.ledger.service import Caller, evidence_store, get_problem, work_calendar, yellow_days
 from core.oversight import notify
 from core.oversight.models import (
     MEASURE_KINDS,
@@ -571,7 +571,6 @@ def submission_of(task: ReportingTask) -> ReportSubmission | None:
 
 def submit_report(caller: Caller, task: ReportingTask, text: Any, uploads: list[tuple[Any, str]]) -> ReportSubmission:
     """The tenant's liaison submits (or, after a return, resubmits) text and files."""
-    from core.ledger.service import evidence_store
 
     if not caller.user.is_liaison or caller.user.tenant_id != caller.tenant.id:
         raise ServiceError("只有本局联络员才能报送", status=403)

@@ -22,6 +22,8 @@ from sqlalchemy.orm import (
 )
 from sqlalchemy.types import TypeDecorator
 
+from core.platform.config import database_url
+
 log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
@@ -141,8 +143,6 @@ _reader_engines: dict[str, Any] = {}
 def _reader_engine() -> Engine:
     """The engine of the read-only reader login (PostgreSQL), or a query-only one on the same SQLite file."""
     from flask import current_app
-
-    from core.platform.config import database_url
 
     main = db.engine
     if main.dialect.name == "postgresql":

@@ -14,13 +14,15 @@ from flask import abort, flash, g, make_response, redirect, render_template, req
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from core.ledger import permissions as perm
 from core.ledger import service as ledger
 from core.ledger.models import RECTIFICATION_TYPES, SEVERITIES
+from core.platform.calendar import SHANGHAI
 from core.platform.db import db, set_tenant
 from core.platform.errors import NotFound, ServiceError
 from core.platform.extensions import limiter
 from core.public import service
-from core.public.api import READERS, _limit, _tenant_key, counties, solicitation_public
+from core.public.api import READERS, _check_size, _limit, _tenant_key, counties, solicitation_public
 from core.public.models import CATEGORIES, LEDGER_CATEGORY, RATINGS, STATUSES, ReportContact
 from core.public.schemas import (
     PublicChannelsSchema,
@@ -57,8 +59,6 @@ def _report_form(tenant: Tenant | None):
     values = request.form.to_dict() if request.method == "POST" else {}
     if request.method == "POST":
         from marshmallow import ValidationError
-
-        from core.public.api import _check_size
 
         _check_size()
         raw = {k: v for k, v in request.form.items() if k in FORM_FIELDS and (v != "" or k == "website")}
@@ -255,7 +255,6 @@ def public_report_page(public_report_id):
             return redirect(url)
     suggested = LEDGER_CATEGORY.get(report.category, ("general", "other"))
     domains = {slug: registry().domains[slug] for slug in caller.enabled_domains(g.get("unit")) or registry().domains}
-    from core.ledger import permissions as perm
 
     recordable = [u for u in caller.units if g.user.role != "viewer" and perm.may_record(g.user, u.id, caller.units)]
     has_contact = db.session.scalar(select(ReportContact.id).where(ReportContact.report_id == report.id)) is not None
@@ -378,6 +377,5 @@ def public_settings():
 @blp.app_template_filter("public_time")
 def public_time(value) -> str:
     """A stored UTC time as Shanghai wall-clock time, to the minute."""
-    from core.platform.calendar import SHANGHAI
 
     return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if value else ""

@@ -23,11 +23,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from core.audit import chain
+from core.ledger import permissions as perm
 from core.ledger import service as ledger
 from core.ledger.models import OPEN_STATUSES, Problem
-from core.platform.calendar import local_date, today_in_shanghai
-from core.platform.db import db, scoped_get, tenant_scope, utcnow
+from core.platform.calendar import SHANGHAI, local_date, today_in_shanghai
+from core.platform.db import db, scoped_get, set_tenant, tenant_scope, utcnow
 from core.platform.errors import Conflict, FieldError, NotFound, ServiceError
+from core.platform.evidence import EvidenceStore
 from core.public.models import (
     CATEGORIES,
     LEDGER_CATEGORY,
@@ -41,6 +43,7 @@ from core.public.models import (
 )
 from core.public.similarity import bigrams, dice
 from core.tenancy.models import Tenant, Unit
+from core.tenancy.service import units_of_tenant
 
 #: defaults of the settings this module reads (each may be set in the app's config)
 DEFAULTS = {
@@ -146,8 +149,6 @@ def set_channels(tenant: Tenant, values: dict[str, str], actor: str) -> dict[str
 
 def reportable_units(tenant: Tenant) -> list[Unit]:
     with tenant_scope(tenant.id):
-        from core.tenancy.service import units_of_tenant
-
         return units_of_tenant()
 
 
@@ -284,7 +285,6 @@ def request_fingerprint(tenant: Tenant, data: dict[str, Any], file_hashes: list[
 
 
 def _store_files(uploads: list[Upload]) -> list[Any]:
-    from core.platform.evidence import EvidenceStore
 
     if len(uploads) > int(setting("PUBLIC_MAX_FILES")):
         raise FieldError("files", f"最多上传 {setting('PUBLIC_MAX_FILES')} 个文件")
@@ -404,8 +404,6 @@ def find_for_reporter(tracking_code: str, secret: str) -> tuple[Tenant, PublicRe
     tenant = db.session.scalar(select(Tenant).where(Tenant.code == prefix)) if prefix else None
     report = None
     if tenant is not None:
-        from core.platform.db import set_tenant
-
         set_tenant(tenant.id)
         report = db.session.scalar(select(PublicReport).where(PublicReport.tracking_code == code))
     # Compare against something even when the code is unknown, so a wrong code takes as long as a wrong secret.
@@ -668,7 +666,6 @@ def similar(caller: ledger.Caller, report: PublicReport, limit: int = 10) -> lis
         same_unit = report.unit_id is not None and unit_id == report.unit_id
         score = dice(mine, bigrams(text))
         out.append(_suggestion("report", rid, code, text, score, same_unit, category == report.category))
-    from core.ledger import permissions as perm
 
     visible = perm.visible_unit_ids(caller.user, caller.units)
     query = select(Problem.id, Problem.number, Problem.title, Problem.description, Problem.unit_id, Problem.domain,
@@ -706,7 +703,6 @@ def _suggestion(kind, ident, label, text, score, same_unit, same_category) -> di
 
 
 def _day_bounds(day_from: date | None, day_to: date | None) -> tuple[datetime | None, datetime | None]:
-    from core.platform.calendar import SHANGHAI
 
     start = datetime.combine(day_from, datetime.min.time(), SHANGHAI).astimezone(UTC) if day_from else None
     end = (

@@ -9,8 +9,11 @@ from pathlib import Path
 
 from core.plugin_api import FieldSet, PluginBlueprint, PluginPages, hookimpl
 from plugins.approval import pages
+from plugins.approval.api import blp
+from plugins.approval.checklists import TEMPLATES
 from plugins.approval.domain import DOMAIN
 from plugins.approval.schemas import ApprovalFieldsSchema
+from plugins.approval.service import sweep
 
 
 @hookimpl
@@ -28,7 +31,6 @@ def xingfeng_register_fields():
 @hookimpl
 def xingfeng_register_checklists():
     """Register the approval domain's checklist templates."""
-    from plugins.approval.checklists import TEMPLATES
 
     return list(TEMPLATES)
 
@@ -36,7 +38,6 @@ def xingfeng_register_checklists():
 @hookimpl
 def xingfeng_register_blueprints():
     """Register the service-case (办件) API."""
-    from plugins.approval.api import blp
 
     return [PluginBlueprint(slug="approval-cases", domain=DOMAIN.slug, blueprint=blp)]
 
@@ -57,7 +58,6 @@ def xingfeng_register_pages():
 @hookimpl
 def xingfeng_sweep(tenant, today):
     """Record open cases past their promised date as 超时办结 problems (once each)."""
-    from plugins.approval.service import sweep
 
     return sweep(tenant, today)
 

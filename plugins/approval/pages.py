@@ -12,6 +12,7 @@ from marshmallow import ValidationError
 
 from core.plugin_api import SHANGHAI, PageBlueprint, ServiceError, db, download_headers, send_workbook
 from plugins.approval import excel, service
+from plugins.approval.api import present
 from plugins.approval.models import APPLICANT_TYPES
 from plugins.approval.schemas import CASE_STATES, CaseListQuerySchema
 
@@ -33,7 +34,6 @@ def _local(moment) -> str:
 
 
 def _render(result=None, errors=None, status: int = 200):
-    from plugins.approval.api import present
 
     args = {k: v for k, v in request.args.items() if v}
     filter_errors = {}

@@ -11,6 +11,7 @@ from plugins.enforcement import figures, pages
 from plugins.enforcement.api import blp
 from plugins.enforcement.domain import DOMAIN
 from plugins.enforcement.schemas import EnforcementFieldsSchema
+from plugins.enforcement.service import closure_refusal
 
 #: The audit events this plugin appends, with their labels; the bare names are those of events recorded before
 #: kinds were namespaced (the chain is never rewritten, so they keep reading in Chinese).
@@ -68,7 +69,6 @@ def xingfeng_validate_transition(tenant, unit, actor, problem, action, payload):
     """A problem found by case-file review closes only after a passing re-review of the file."""
     if action != "close":
         return None
-    from plugins.enforcement.service import closure_refusal
 
     return closure_refusal(problem)
 

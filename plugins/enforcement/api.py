@@ -11,7 +11,7 @@ from core.plugin_api import ApiBlueprint as Blueprint
 from core.plugin_api import Caller, FieldError, NotFound, db, object_loader, require, scoped_get, subtree_ids
 from plugins.enforcement import importer, rubric, service
 from plugins.enforcement.domain import DOMAIN
-from plugins.enforcement.models import CASE_TYPES, DISCRETION_LEVELS, CaseFile, Review, RubricLocalItem
+from plugins.enforcement.models import CASE_TYPES, DISCRETION_LEVELS, CaseFile, Review, RubricLocalItem, Sampling
 from plugins.enforcement.schemas import (
     EnforcementCaseFileCreateSchema,
     EnforcementCaseFileQuerySchema,
@@ -267,7 +267,6 @@ def create_review(data, case_file_id, **_url_values):
 @blp.response(200, EnforcementSamplingSchema(many=True))
 def list_samplings(**_url_values):
     """The draws made in the tenant, newest first."""
-    from plugins.enforcement.models import Sampling
 
     caller = _caller()
     rows = db.session.scalars(select(Sampling).order_by(Sampling.id.desc()).limit(200))

@@ -12,6 +12,7 @@ from plugins.paid_services.api import blp
 from plugins.paid_services.checklists import TEMPLATES
 from plugins.paid_services.domain import DOMAIN
 from plugins.paid_services.schemas import PaidServicesFieldsSchema
+from plugins.paid_services.service import sweep
 
 #: The audit events this plugin appends, with their labels.
 EVENT_KINDS = {
@@ -69,7 +70,6 @@ def xingfeng_register_checklists():
 @hookimpl
 def xingfeng_sweep(tenant, today):
     """Check every agency's CMA certificate: flag near expiry; an expired one becomes a problem, once."""
-    from plugins.paid_services.service import sweep
 
     return sweep(tenant, today)
 

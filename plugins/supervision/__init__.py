@@ -13,6 +13,7 @@ from plugins.supervision.api import blp
 from plugins.supervision.checklists import TEMPLATES
 from plugins.supervision.domain import DOMAIN
 from plugins.supervision.schemas import SupervisionFieldsSchema
+from plugins.supervision.service import sweep
 
 #: The audit events this plugin appends, with their labels.
 EVENT_KINDS = {"supervision.draw": "双随机抽取"}
@@ -58,7 +59,6 @@ def xingfeng_register_checklists():
 @hookimpl
 def xingfeng_sweep(tenant, today):
     """Record a 结果未公示 problem for each task whose results passed their publication limit unpublished."""
-    from plugins.supervision.service import sweep
 
     return sweep(tenant, today)
 
