@@ -16,9 +16,9 @@ from typing import Any
 import pluggy
 
 from core import default_hooks, hookspecs
+from core.domains import KIND_WIDTH, NAMESPACED_KIND
 from core.figures import hooks as figure_hooks
 from core.figures import providers as figure_providers
-from core.domains import KIND_WIDTH, NAMESPACED_KIND
 from core.hookspecs import PROJECT
 from core.oversight import hooks as oversight_hooks
 

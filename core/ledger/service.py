@@ -578,7 +578,8 @@ def transition(caller: Caller, problem: Problem, action: str, payload: dict[str,
     diff = _changed(problem, values)
     _bump(problem)
     db.session.flush()
-    record(caller, problem, rule.event, {"from": before, "to": problem.status, "changes": diff, "payload": _plain(payload)})
+    data = {"from": before, "to": problem.status, "changes": diff, "payload": _plain(payload)}
+    record(caller, problem, rule.event, data)
     return problem
 
 

@@ -394,8 +394,8 @@ def create_city_self_check(caller: Caller, problem: Problem, data: dict[str, Any
     )  # fmt: skip
     db.session.add(city_check)
     db.session.flush()
-    chain.append("oversight.self_check_sent", caller.actor, {"city_self_check_id": city_check.id, "tenant_ids": tenant_ids},
-                 problem_id=problem.id)  # fmt: skip
+    chain.append("oversight.self_check_sent", caller.actor,
+                 {"city_self_check_id": city_check.id, "tenant_ids": tenant_ids}, problem_id=problem.id)  # fmt: skip
     for tenant in tenants:
         with tenant_scope(tenant.id):
             root = _root_unit_id()
