@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,15 +86,25 @@ class PluginPages:
     nav: tuple[tuple[str, str], ...] = ()
 
 
+#: an audit event kind ``<owner>.<event>``: lower-case words joined by ``_``, owner and event apart by one dot
+NAMESPACED_KIND = re.compile(r"[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*")
+#: the width of ``problem_event.kind``
+KIND_WIDTH = 40
+
+
 @dataclass(frozen=True)
 class EventKind:
     """A kind of audit event with the Chinese label a problem's history shows for it.
 
-    :param slug: the kind as stored in the chain, namespaced by its owner (``enforcement.case_file_registered``);
-        the core's own ledger kinds predate namespacing and keep their bare names (``close``, ``note_added``), so
-        that the chain is never rewritten.
+    :param slug: the kind as stored in the chain, namespaced by its owner: ``<owner>.<event>`` with the event in
+        the past tense (``enforcement.case_file_registered``, ``ledger.closed``); the owner is the plugin, or the
+        core package that appends it (``ledger``, ``checklists``, ``public``, ``oversight``).
     :param label: what people read, e.g. 登记案卷.
+    :param legacy: older names of the same kind (bare, from before kinds were namespaced). Events already in the
+        chain keep them, since the chain is never rewritten; they read with the same label, and readers take them
+        as ``slug`` (:meth:`core.plugins.PluginRegistry.current_kind`).
     """
 
     slug: str
     label: str
+    legacy: tuple[str, ...] = ()

@@ -78,10 +78,12 @@ def xingfeng_register_pages() -> list[PluginPages]:
 def xingfeng_register_event_kinds() -> list[EventKind]:
     """Declare the kinds of audit event a plugin appends, each with its Chinese label.
 
-    Called once at start-up. A plugin's kinds are namespaced by the plugin (``<plugin>.<event>``; the plugin API's
-    ``append_event`` refuses a kind without a namespace); a problem's history shows each event by its label. A
-    kind whose name changed keeps its old name declared too, so that older events still read in Chinese; the
-    chain itself is never rewritten. Duplicate slugs stop start-up.
+    Called once at start-up (the core declares its own kinds the same way). Every kind is namespaced by its owner,
+    ``<owner>.<event>`` with the event in the past tense (``enforcement.case_file_registered``, ``ledger.closed``);
+    appending a bare kind is refused. A problem's history shows each event by its label. A kind whose name changed
+    lists its old names in ``EventKind.legacy``: older events read with the same label and readers take them as the
+    new kind (``registry.current_kind``); the chain itself is never rewritten. A bare, over-long or duplicate
+    declaration (as a kind or a legacy name) stops start-up.
 
     :return: a list of :class:`core.domains.EventKind`.
     """

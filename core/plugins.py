@@ -16,6 +16,7 @@ from typing import Any
 import pluggy
 
 from core import default_hooks, hookspecs
+from core.domains import KIND_WIDTH, NAMESPACED_KIND
 from core.figures import hooks as figure_hooks
 from core.figures import providers as figure_providers
 from core.hookspecs import PROJECT
@@ -55,6 +56,24 @@ def _unique(kind: str, items: Iterable[Any]) -> dict[str, Any]:
     return out
 
 
+def _event_kinds(kinds: Iterable[Any]) -> tuple[dict[str, str], dict[str, str]]:
+    """Labels of every declared kind and legacy name, and legacy name -> kind; refuses duplicates and bare kinds."""
+    labels: dict[str, str] = {}
+    legacy: dict[str, str] = {}
+    for kind in kinds:
+        if not NAMESPACED_KIND.fullmatch(kind.slug) or len(kind.slug) > KIND_WIDTH:
+            raise PluginError(
+                f"audit event kind {kind.slug!r} must be namespaced as '<owner>.<event>' (at most {KIND_WIDTH} "
+                "characters); a bare name may only be declared as a legacy name of a namespaced kind"
+            )
+        for name in (kind.slug, *kind.legacy):
+            if name in labels:
+                raise PluginError(f"duplicate event kind slug {name!r}")
+            labels[name] = kind.label
+        legacy.update(dict.fromkeys(kind.legacy, kind.slug))
+    return labels, legacy
+
+
 def _flatten(results: Iterable[list[Any] | None]) -> list[Any]:
     return [item for result in results if result for item in result]
 
@@ -68,8 +87,10 @@ class PluginRegistry:
     fieldsets: dict[str, Any] = field(default_factory=dict)
     blueprints: dict[str, Any] = field(default_factory=dict)
     pages: dict[str, Any] = field(default_factory=dict)
-    #: audit event kind -> its Chinese label
+    #: audit event kind -> its Chinese label (the legacy names too, with the label of the kind they became)
     event_kinds: dict[str, str] = field(default_factory=dict)
+    #: legacy (bare) audit event kind -> the namespaced kind it is now written as
+    legacy_kinds: dict[str, str] = field(default_factory=dict)
     #: figure slug -> the plugin's figure provider (core.figures.providers.Provider)
     figures: dict[str, Any] = field(default_factory=dict)
     #: plugin name -> domain slugs it registered
@@ -90,8 +111,7 @@ class PluginRegistry:
         reg.fieldsets = _unique("field set", _flatten(pm.hook.xingfeng_register_fields()))
         reg.blueprints = _unique("blueprint", _flatten(pm.hook.xingfeng_register_blueprints()))
         reg.pages = _unique("pages", _flatten(pm.hook.xingfeng_register_pages()))
-        kinds = _unique("event kind", _flatten(pm.hook.xingfeng_register_event_kinds()))
-        reg.event_kinds = {slug: kind.label for slug, kind in kinds.items()}
+        reg.event_kinds, reg.legacy_kinds = _event_kinds(_flatten(pm.hook.xingfeng_register_event_kinds()))
         reg.figures = _unique("figure", _flatten(pm.hook.xingfeng_register_figures()))
         clash = sorted(reg.figures.keys() & figure_providers.own().keys())
         if clash:
@@ -109,8 +129,12 @@ class PluginRegistry:
         return [slug for slug, d in self.domains.items() if d.switchable]
 
     def event_label(self, kind: str) -> str:
-        """The Chinese label of an audit event kind (the kind itself when nobody declared it)."""
+        """The Chinese label of an audit event kind, legacy or current (the kind itself when nobody declared it)."""
         return self.event_kinds.get(kind, kind)
+
+    def current_kind(self, kind: str) -> str:
+        """The namespaced kind an event is now written as: a legacy name (``close``) becomes ``ledger.closed``."""
+        return self.legacy_kinds.get(kind, kind)
 
     def plugin_of(self, domain: str) -> str | None:
         return next((p for p, slugs in self.plugin_domains.items() if domain in slugs), None)

@@ -128,7 +128,9 @@ def _admin():
                 definitions = _parse_local_fields(form.get("definitions", ""))
                 fieldset = local_fields.define(definitions, f"user:{g.user.id}")
                 chain.append(
-                    "local_fields_defined", f"user:{g.user.id}", {"version": fieldset.version, "fields": definitions}
+                    "ledger.local_fields_defined",
+                    f"user:{g.user.id}",
+                    {"version": fieldset.version, "fields": definitions},
                 )
             elif action == "yellow_days":  # the thresholds form (时限设置), named after its first field
                 change_thresholds(g.tenant, f"user:{g.user.id}", _settings_from(form))

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 
 from core.audit.models import AuditEvent, AuditHead
+from core.domains import NAMESPACED_KIND
 from core.platform.db import current_tenant_id, db, locked_row, utcnow
 
 GENESIS = "0" * 64
@@ -65,7 +66,16 @@ def append(
     """Add one event to the chain of the tenant in scope; the caller's transaction commits it.
 
     ``flush=False`` leaves the INSERT to the next flush, so that many events (an import) go in one batch.
+    ``kind`` is namespaced ``<owner>.<event>`` and declared with its label through ``xingfeng_register_event_kinds``;
+    a bare kind is refused (bare names live on only in events written before kinds were namespaced).
     """
+    if not NAMESPACED_KIND.fullmatch(kind):
+        raise ValueError(f"audit event kind {kind!r} must be namespaced as '<owner>.<event>'")
+    return _append(kind, actor, data, problem_id, flush)
+
+
+def _append(kind: str, actor: str, data: dict[str, Any], problem_id: int | None, flush: bool) -> AuditEvent:
+    """Link one event of any kind, as releases before namespacing did too (tests write such events with it)."""
     tenant_id = current_tenant_id()
     if tenant_id is None:
         raise RuntimeError("audit event with no tenant in scope")

@@ -157,7 +157,7 @@ def add_item(actor: str, template: Template, data: dict[str, Any], city: bool) -
     row.code = f"{'city' if city else 'local'}-{row.id}"
     db.session.flush()
     if not city:
-        chain.append("checklist_item_added", actor, {"template": template.code, "code": row.code, "item": row.item})
+        chain.append("checklists.item_added", actor, {"template": template.code, "code": row.code, "item": row.item})
     return row
 
 
@@ -167,7 +167,7 @@ def retire_item(actor: str, row: CityItem | LocalItem) -> None:
     row.retired_at, row.retired_by = utcnow(), actor
     db.session.flush()
     if isinstance(row, LocalItem):
-        chain.append("checklist_item_retired", actor, {"template": row.template_code, "code": row.code})
+        chain.append("checklists.item_retired", actor, {"template": row.template_code, "code": row.code})
 
 
 def get_extra_item(model: type, item_id: int) -> CityItem | LocalItem:
@@ -287,7 +287,7 @@ def create(
     db.session.add(checklist)
     db.session.flush()
     chain.append(
-        "checklist_created",
+        "checklists.created",
         caller.actor,
         {
             "checklist_id": checklist.id,
@@ -393,7 +393,7 @@ def submit(caller: ledger.Caller, checklist: Checklist) -> list[Problem]:
         problems.append(problem)
     db.session.flush()
     chain.append(
-        "checklist_submitted",
+        "checklists.submitted",
         caller.actor,
         {
             "checklist_id": checklist.id,
@@ -492,7 +492,7 @@ def add_evidence(caller: ledger.Caller, checklist: Checklist, item_code: str, st
     db.session.add(row)
     db.session.flush()
     chain.append(
-        "checklist_evidence_added",
+        "checklists.evidence_added",
         caller.actor,
         {"checklist_id": checklist.id, "item": item_code, "sha256": stored.sha256, "filename": stored.original_name},
     )

@@ -243,6 +243,7 @@ def problem_history(problem_id):
     caller = service.Caller.current()
     problem = service.get_problem(caller, problem_id)
     events = chain.history(problem.id)
+    registry = current_app.extensions["xingfeng"]
     ids = {int(e.actor.split(":")[1]) for e in events if e.actor.startswith("user:")}
     names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
     out = []
@@ -252,7 +253,7 @@ def problem_history(problem_id):
         who = names.get(int(e.actor.split(":")[1])) if e.actor.startswith("user:") else None
         out.append(
             {"seq": e.seq, "at": e.at, "actor": e.actor, "actor_name": who or e.actor, "kind": e.kind,
-             "data": body["data"], "hash": e.hash}
+             "label": registry.event_label(e.kind), "data": body["data"], "hash": e.hash}
         )  # fmt: skip
     return out
 
@@ -357,7 +358,7 @@ class LocalFields(MethodView):
         """Define the tenant's own fields as a new version; problems keep the version they were written under."""
         actor = service.Caller.current().actor
         fieldset = local_fields.define(args["fields"], actor)
-        chain.append("local_fields_defined", actor, {"version": fieldset.version, "fields": args["fields"]})
+        chain.append("ledger.local_fields_defined", actor, {"version": fieldset.version, "fields": args["fields"]})
         return fieldset
 
 

@@ -921,7 +921,7 @@ def apply_imported_update(
     service._bump(problem)
     db.session.flush()
     service.record(
-        caller, problem, "imported_update", {"changes": diff, "row": row, "note_id": note.id if note else None}
+        caller, problem, "ledger.import_applied", {"changes": diff, "row": row, "note_id": note.id if note else None}
     )
     return diff
 

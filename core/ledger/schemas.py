@@ -231,7 +231,13 @@ class EventSchema(Schema):
     at = fields.DateTime()
     actor = fields.String()
     actor_name = fields.String()
-    kind = fields.String()
+    kind = fields.String(
+        metadata={
+            "description": "the kind as stored in the chain: <owner>.<event>, or the bare "
+            "name of an event written before kinds were namespaced"
+        }
+    )
+    label = fields.String(metadata={"description": "the kind's Chinese label, e.g. 销号"})
     data = fields.Dict()
     hash = fields.String()
 

@@ -234,7 +234,7 @@ def create_problem(
     """
     problem = _build_problem(caller, data, actor_override, system=checked)
     db.session.flush()
-    record(actor_override or caller, problem, "created", {"after": snapshot(problem)})
+    record(actor_override or caller, problem, "ledger.created", {"after": snapshot(problem)})
     return problem
 
 
@@ -251,7 +251,7 @@ def create_problems(caller: Caller, rows: list[tuple[int, dict[str, Any]]]) -> l
             error.extra["row"] = number
             raise
     db.session.flush()
-    events = [chain.append("created", caller.actor, {"after": snapshot(p)}, p.id, flush=False) for p in problems]
+    events = [chain.append("ledger.created", caller.actor, {"after": snapshot(p)}, p.id, flush=False) for p in problems]
     db.session.flush()
     for problem, event in zip(problems, events, strict=True):
         notify(caller, problem, event)
@@ -279,7 +279,7 @@ def create_system_problem(tenant: Tenant, data: dict[str, Any], rule: str, key: 
     except IntegrityError:
         # Another transaction recorded it first (the unique (tenant, external_ref) decides).
         return None
-    record(actor, problem, "created", {"after": snapshot(problem), "rule": rule, "key": key})
+    record(actor, problem, "ledger.created", {"after": snapshot(problem), "rule": rule, "key": key})
     return problem
 
 
@@ -422,7 +422,7 @@ def update_problem(caller: Caller, problem: Problem, changes: dict[str, Any], if
     if diff:
         _bump(problem)
         db.session.flush()
-        record(caller, problem, "updated", {"changes": diff})
+        record(caller, problem, "ledger.updated", {"changes": diff})
     return problem
 
 
@@ -437,18 +437,19 @@ class Transition:
     label: str
     sources: tuple[str, ...]
     target: str | None  # None: the state does not change (签收)
+    event: str  # the audit event kind the move appends (namespaced, past tense; declared in core.default_hooks)
 
 
 TRANSITIONS = {
     t.action: t
     for t in (
-        Transition("assign", "交办", ("registered",), "rectifying"),
-        Transition("sign", "签收", ("rectifying", "ongoing"), None),
-        Transition("submit", "提交验收", ("rectifying", "ongoing"), "submitted"),
-        Transition("close", "销号", ("submitted",), "closed"),
-        Transition("return", "退回", ("submitted",), "rectifying"),
-        Transition("ongoing", "转为长期坚持", ("rectifying",), "ongoing"),
-        Transition("dismiss", "不予立项", ("registered",), "dismissed"),
+        Transition("assign", "交办", ("registered",), "rectifying", "ledger.assigned"),
+        Transition("sign", "签收", ("rectifying", "ongoing"), None, "ledger.signed"),
+        Transition("submit", "提交验收", ("rectifying", "ongoing"), "submitted", "ledger.submitted"),
+        Transition("close", "销号", ("submitted",), "closed", "ledger.closed"),
+        Transition("return", "退回", ("submitted",), "rectifying", "ledger.returned"),
+        Transition("ongoing", "转为长期坚持", ("rectifying",), "ongoing", "ledger.made_ongoing"),
+        Transition("dismiss", "不予立项", ("registered",), "dismissed", "ledger.dismissed"),
     )
 }
 
@@ -578,7 +579,8 @@ def transition(caller: Caller, problem: Problem, action: str, payload: dict[str,
     diff = _changed(problem, values)
     _bump(problem)
     db.session.flush()
-    record(caller, problem, action, {"from": before, "to": problem.status, "changes": diff, "payload": _plain(payload)})
+    data = {"from": before, "to": problem.status, "changes": diff, "payload": _plain(payload)}
+    record(caller, problem, rule.event, data)
     return problem
 
 
@@ -607,7 +609,7 @@ def add_note(caller: Caller, problem: Problem, text: str) -> ProgressNote:
     _bump(problem)  # 整改进展 changed: a version held from before must not overwrite it
     db.session.flush()
     data = {"note_id": note.id, "text": text, "changes": {"progress": [before, text]}}
-    record(caller, problem, "note_added", data)
+    record(caller, problem, "ledger.note_added", data)
     return note
 
 
@@ -655,7 +657,7 @@ def add_attachment(caller: Caller, problem: Problem, stream, filename: str, note
     record(
         caller,
         problem,
-        "evidence_added",
+        "ledger.evidence_added",
         {
             "attachment_id": attachment.id,
             "sha256": stored.sha256,
@@ -704,7 +706,7 @@ def request_extension(caller: Caller, problem: Problem, new_deadline: date, reas
     record(
         caller,
         problem,
-        "extension_requested",
+        "ledger.extension_requested",
         {"extension_id": ext.id, "new_deadline": new_deadline.isoformat(), "reason": reason},
     )
     return ext
@@ -731,7 +733,7 @@ def decide_extension(caller: Caller, problem: Problem, extension_id: int, approv
     record(
         caller,
         problem,
-        "extension_decided",
+        "ledger.extension_decided",
         {"extension_id": ext.id, "status": ext.status, "note": note, "changes": diff},
     )
     return ext
@@ -745,7 +747,7 @@ def add_referral(caller: Caller, problem: Problem, data: dict[str, Any]) -> Refe
     referral = Referral(problem_id=problem.id, recorded_by=caller.actor, **data)
     db.session.add(referral)
     db.session.flush()
-    record(caller, problem, "referred", {"referral_id": referral.id, **_plain(data)})
+    record(caller, problem, "ledger.referred", {"referral_id": referral.id, **_plain(data)})
     return referral
 
 
@@ -781,6 +783,6 @@ def recompute_provisional(year: int) -> int:
                 if diff:
                     _bump(problem)
                     db.session.flush()
-                    record("system:calendar", problem, "deadline_recomputed", {"year": year, "changes": diff})
+                    record("system:calendar", problem, "ledger.deadline_recomputed", {"year": year, "changes": diff})
                     changed += 1
     return changed

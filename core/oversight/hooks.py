@@ -6,22 +6,25 @@ wherever a problem changes.
 
 from __future__ import annotations
 
+from flask import current_app
+
 from core.hookspecs import hookimpl
 from core.oversight import notify
 
 #: ledger event kind -> (notification kind, how the title reads)
 TOLD = {
-    "assign": ("assignment", "交办"),
-    "return": ("return", "退回"),
+    "ledger.assigned": ("assignment", "交办"),
+    "ledger.returned": ("return", "退回"),
 }
 
 
 @hookimpl
 def xingfeng_after_problem_event(tenant, unit, actor, problem, event):
     """Tell the responsible unit when a problem is assigned to it (交办) or returned to it (退回)."""
-    if event.kind not in TOLD:
+    told = TOLD.get(current_app.extensions["xingfeng"].current_kind(event.kind))
+    if told is None:
         return None
-    kind, label = TOLD[event.kind]
+    kind, label = told
     title = f"问题 {problem.number} {problem.title}：{label}"
     if problem.deadline is not None:
         title += f"（整改时限 {problem.deadline.isoformat()}）"

@@ -74,7 +74,7 @@ def change_thresholds(tenant: Tenant, actor: str, values: dict[str, int]) -> dic
     before = tenant_thresholds(tenant)
     tenant.settings = {**(tenant.settings or {}), **values}
     db.session.flush()
-    chain.append("settings_changed", actor, {name: [before[name], value] for name, value in values.items()})
+    chain.append("oversight.settings_changed", actor, {name: [before[name], value] for name, value in values.items()})
     return tenant_thresholds(tenant)
 
 
@@ -182,7 +182,7 @@ def _new_order(
     db.session.add(order)
     db.session.flush()
     chain.append(
-        "order_issued",
+        "oversight.order_issued",
         actor,
         {"order_id": order.id, "number": order.number, "unit_id": unit_id, "level": level, "demand": demand,
          "deadline": deadline.isoformat(), "escalation": escalation_key},
@@ -233,7 +233,7 @@ def acknowledge_order(caller: Caller, order: SupervisionOrder) -> SupervisionOrd
         raise Conflict("该督办单已签收")
     order.status, order.acknowledged_by, order.acknowledged_at = "acknowledged", caller.actor, utcnow()
     db.session.flush()
-    chain.append("order_acknowledged", caller.actor, {"order_id": order.id}, problem_id=order.problem_id)
+    chain.append("oversight.order_acknowledged", caller.actor, {"order_id": order.id}, problem_id=order.problem_id)
     return order
 
 
@@ -251,7 +251,7 @@ def answer_order(caller: Caller, order: SupervisionOrder, answer: Any) -> Superv
     order.answered_late = local_date(now) > order.deadline
     db.session.flush()
     chain.append(
-        "order_answered", caller.actor, {"order_id": order.id, "answer": text, "late": order.answered_late},
+        "oversight.order_answered", caller.actor, {"order_id": order.id, "answer": text, "late": order.answered_late},
         problem_id=order.problem_id,
     )  # fmt: skip
     title = f"督办单 {order.number} 已回复"
@@ -310,7 +310,7 @@ def record_measure(caller: Caller, data: dict[str, Any]) -> AccountabilityMeasur
     db.session.add(row)
     db.session.flush()
     chain.append(
-        "accountability_recorded", caller.actor,
+        "oversight.accountability_recorded", caller.actor,
         {"measure_id": row.id, "unit_id": unit_id, "kind": kind, "measure": measure, "decided_on": decided_on,
          "problem_ids": problem_ids, "order_ids": order_ids},
     )  # fmt: skip
@@ -365,7 +365,7 @@ def create_self_check(caller: Caller, problem: Problem, data: dict[str, Any]) ->
         notify.notify_unit(unit_id, f"self_check:{check.id}", "self_check", f"{title}（{due_on} 前答复）",
                            f"/oversight/self-checks/{check.id}")  # fmt: skip
     db.session.flush()
-    chain.append("self_check_sent", caller.actor, {"self_check_id": check.id, "unit_ids": unit_ids},
+    chain.append("oversight.self_check_sent", caller.actor, {"self_check_id": check.id, "unit_ids": unit_ids},
                  problem_id=problem.id)  # fmt: skip
     return check
 
@@ -394,8 +394,8 @@ def create_city_self_check(caller: Caller, problem: Problem, data: dict[str, Any
     )  # fmt: skip
     db.session.add(city_check)
     db.session.flush()
-    chain.append("self_check_sent", caller.actor, {"city_self_check_id": city_check.id, "tenant_ids": tenant_ids},
-                 problem_id=problem.id)  # fmt: skip
+    chain.append("oversight.self_check_sent", caller.actor,
+                 {"city_self_check_id": city_check.id, "tenant_ids": tenant_ids}, problem_id=problem.id)  # fmt: skip
     for tenant in tenants:
         with tenant_scope(tenant.id):
             root = _root_unit_id()
@@ -407,7 +407,7 @@ def create_city_self_check(caller: Caller, problem: Problem, data: dict[str, Any
             db.session.flush()
             db.session.add(SelfCheckAnswer(self_check_id=check.id, unit_id=root, note=""))
             db.session.flush()
-            chain.append("self_check_received", caller.actor, {"self_check_id": check.id,
+            chain.append("oversight.self_check_received", caller.actor, {"self_check_id": check.id,
                                                                "city_self_check_id": city_check.id})  # fmt: skip
             notify.notify_unit(root, f"self_check:{check.id}", "self_check", f"{title}（{due_on} 前答复）",
                                f"/oversight/self-checks/{check.id}")  # fmt: skip
@@ -467,7 +467,7 @@ def answer_self_check(caller: Caller, check: SelfCheck, unit_id: Any, data: dict
     row.answer, row.note = answer, (data.get("note") or "").strip()[:2000]
     row.answered_by, row.answered_at = caller.actor, utcnow()
     db.session.flush()
-    chain.append("self_check_answered", caller.actor,
+    chain.append("oversight.self_check_answered", caller.actor,
                  {"self_check_id": check.id, "unit_id": unit_id, "answer": answer, "problem_id": row.problem_id},
                  problem_id=row.problem_id)  # fmt: skip
     return row
@@ -547,7 +547,7 @@ def create_task(user: User, data: dict[str, Any]) -> ReportingTask:
     db.session.flush()
     for tenant in tenants:
         with tenant_scope(tenant.id):
-            chain.append("report_task_received", f"user:{user.id}", {"task_id": task.id, "title": title})
+            chain.append("oversight.report_task_received", f"user:{user.id}", {"task_id": task.id, "title": title})
             notify.notify_users(notify.role_user_ids((), liaison=True), f"report_task:{task.id}", "report_task",
                                 f"信息报送：{title}（{due_on} 前报送）", f"/reporting/{task.id}")  # fmt: skip
     return task
@@ -593,7 +593,7 @@ def submit_report(caller: Caller, task: ReportingTask, text: Any, uploads: list[
         row.text, row.status, row.submitted_at, row.submitted_by = body, "submitted", now, caller.actor
         row.revision, row.files = row.revision + 1, files
     db.session.flush()
-    chain.append("report_submitted", caller.actor,
+    chain.append("oversight.report_submitted", caller.actor,
                  {"task_id": task.id, "submission_id": row.id, "revision": row.revision,
                   "files": [f["sha256"] for f in files]})  # fmt: skip
     notify.notify_city(None, f"report_submitted:{row.id}:{row.revision}", "report_task",
@@ -614,7 +614,7 @@ def return_submission(user: User, tenant: Tenant, task: ReportingTask, reason: A
             raise Conflict("已退回，等待重新报送")
         row.status, row.return_reason, row.returned_by, row.returned_at = "returned", why, f"user:{user.id}", utcnow()
         db.session.flush()
-        chain.append("report_returned", f"user:{user.id}", {"task_id": task.id, "submission_id": row.id,
+        chain.append("oversight.report_returned", f"user:{user.id}", {"task_id": task.id, "submission_id": row.id,
                                                             "reason": why})  # fmt: skip
         notify.notify_users(notify.role_user_ids((), liaison=True), f"report_returned:{row.id}:{row.revision}",
                             "report_returned", f"报送被退回修改：{task.title}（{why[:60]}）",

@@ -79,7 +79,7 @@ def _lights(tenant: Tenant, today: date, counts: Counter) -> list[Problem]:
         db.session.flush()
         if before == now_light:
             continue  # first sight of a green problem, or an extension that kept its colour: nothing to tell
-        chain.append("light_changed", ACTOR, {"from": before, "to": now_light, "deadline": problem.deadline,
+        chain.append("oversight.light_changed", ACTOR, {"from": before, "to": now_light, "deadline": problem.deadline,
                                               "on": today}, problem_id=problem.id)  # fmt: skip
         counts["lights"] += 1
         if now_light in ("yellow", "red"):
@@ -156,7 +156,7 @@ def _red_periods(tenant: Tenant, today: date, red: list[Problem], counts: Counte
         flag = InterviewFlag(unit_id=unit_id, period=period, periods=sorted(wanted), created_at=utcnow())
         if not _insert_once(flag):
             continue
-        chain.append("interview_flagged", ESCALATION, {"flag_id": flag.id, "unit_id": unit_id,
+        chain.append("oversight.interview_flagged", ESCALATION, {"flag_id": flag.id, "unit_id": unit_id,
                                                        "periods": sorted(wanted)})  # fmt: skip
         counts["flags"] += 1
         unit = db.session.scalar(select(Unit).where(Unit.id == unit_id))

@@ -143,7 +143,7 @@ def set_channels(tenant: Tenant, values: dict[str, str], actor: str) -> dict[str
     tenant.settings = {**(tenant.settings or {}), "public_channels": after}
     db.session.flush()
     with tenant_scope(tenant.id):
-        chain.append("public_channels_changed", actor, {"before": before, "after": after})
+        chain.append("public.channels_changed", actor, {"before": before, "after": after})
     return after
 
 
@@ -191,7 +191,7 @@ def create_solicitation(tenant: Tenant | None, data: dict[str, Any], actor: str)
     db.session.flush()
     if tenant is not None:
         with tenant_scope(tenant.id):
-            chain.append("solicitation_opened", actor, {"solicitation_id": solicitation.id, **data})
+            chain.append("public.solicitation_opened", actor, {"solicitation_id": solicitation.id, **data})
     return solicitation
 
 
@@ -212,7 +212,7 @@ def update_solicitation(solicitation: Solicitation, tenant: Tenant | None, chang
     db.session.flush()
     if tenant is not None and diff:
         with tenant_scope(tenant.id):
-            chain.append("solicitation_changed", actor, {"solicitation_id": solicitation.id, "changes": diff})
+            chain.append("public.solicitation_changed", actor, {"solicitation_id": solicitation.id, "changes": diff})
     return solicitation
 
 
@@ -378,7 +378,7 @@ def submit(tenant: Tenant, data: dict[str, Any], uploads: list[Upload], idempote
         )
     db.session.flush()
     chain.append(
-        "public_report_received",
+        "public.report_received",
         "public",
         {
             "report_id": report.id,
@@ -453,7 +453,7 @@ def rate(report: PublicReport, rating: str) -> PublicReport:
         raise Conflict("已评价过，不能重复评价")
     report.rating, report.rated_at = rating, utcnow()
     db.session.flush()
-    chain.append("public_report_rated", "public", {"report_id": report.id, "rating": rating})
+    chain.append("public.report_rated", "public", {"report_id": report.id, "rating": rating})
     return report
 
 
@@ -490,7 +490,7 @@ def read_contact(caller: ledger.Caller, report: PublicReport) -> dict[str, str]:
     row = db.session.scalar(select(ReportContact).where(ReportContact.report_id == report.id))
     contact = {"name": row.name, "contact": row.contact} if row else {"name": "", "contact": ""}
     chain.append(
-        "public_report_contact_read",
+        "public.report_contact_read",
         caller.actor,
         {
             "report_id": report.id,
@@ -540,7 +540,7 @@ def add_reply(caller_actor: str, report: PublicReport, text: str) -> ReportReply
     if report.first_reply_at is None:
         report.first_reply_at = now
     db.session.flush()
-    chain.append("public_report_replied", caller_actor, {"report_id": report.id, "reply_id": reply.id, "text": text})
+    chain.append("public.report_replied", caller_actor, {"report_id": report.id, "reply_id": reply.id, "text": text})
     return reply
 
 
@@ -586,7 +586,7 @@ def accept(caller: ledger.Caller, report: PublicReport, data: dict[str, Any]) ->
     _triaged(caller, report, "accepted")
     db.session.flush()
     chain.append(
-        "public_report_accepted",
+        "public.report_accepted",
         caller.actor,
         {"report_id": report.id, "tracking_code": report.tracking_code, "problem_id": problem.id},
         problem_id=problem.id,
@@ -615,7 +615,7 @@ def merge(caller: ledger.Caller, report: PublicReport, problem_id: int, reply: s
     _triaged(caller, report, "merged")
     db.session.flush()
     chain.append(
-        "public_report_merged",
+        "public.report_merged",
         caller.actor,
         {"report_id": report.id, "tracking_code": report.tracking_code, "problem_id": problem.id},
         problem_id=problem.id,
@@ -631,7 +631,7 @@ def dismiss(caller: ledger.Caller, report: PublicReport, reason: str) -> PublicR
     _require_received(report)
     _triaged(caller, report, "dismissed")
     db.session.flush()
-    chain.append("public_report_dismissed", caller.actor, {"report_id": report.id, "reason": reason})
+    chain.append("public.report_dismissed", caller.actor, {"report_id": report.id, "reason": reason})
     add_reply(caller.actor, report, reason)
     return report
 

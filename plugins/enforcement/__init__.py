@@ -76,9 +76,7 @@ def xingfeng_validate_transition(tenant, unit, actor, problem, action, payload):
 @hookimpl
 def xingfeng_register_event_kinds():
     """Declare the audit events of this domain with their Chinese labels."""
-    return [EventKind(f"enforcement.{name}", label) for name, label in EVENT_KINDS.items()] + [
-        EventKind(name, label) for name, label in EVENT_KINDS.items()
-    ]
+    return [EventKind(f"enforcement.{name}", label, legacy=(name,)) for name, label in EVENT_KINDS.items()]
 
 
 @hookimpl

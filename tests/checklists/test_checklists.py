@@ -133,7 +133,7 @@ def test_fill_save_and_submit_records_a_problem_per_failure(client, tenant, samp
     assert "态度生硬" in problem["description"]
     assert "服务评分" in problem["title"]
     history = client.get(f"/api/v1/problems/{problem['id']}/history", headers=tenant.headers("officer")).json
-    assert history[0]["kind"] == "created"
+    assert history[0]["kind"] == "ledger.created"
     # Submitted means final.
     again = client.patch(f"/api/v1/checklists/{cid}", json={"answers": {"q3": 20}}, headers=tenant.headers("officer"))
     assert again.status_code == 409

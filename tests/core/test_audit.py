@@ -20,7 +20,7 @@ postgres = pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL (DATABAS
 def _events(tenant_id, n=5):
     with tenant_scope(tenant_id):
         for i in range(n):
-            chain.append("note", "user:1", {"i": i, "text": f"第{i}条"})
+            chain.append("test.note", "user:1", {"i": i, "text": f"第{i}条"})
     db.session.commit()
 
 
@@ -77,7 +77,7 @@ def chain_tenant(app, db, tenant):
         db.session.registry.set(session)
         set_tenant(tenant_id, session)
         for i in range(5):
-            chain.append("note", "user:1", {"i": i, "text": f"第{i}条"})
+            chain.append("test.note", "user:1", {"i": i, "text": f"第{i}条"})
         session.commit()
     db.session.registry.clear()
     engine.dispose()
@@ -176,7 +176,7 @@ def test_concurrent_appends_never_fork_the_chain(app, database_url_for_threads):
                     with Session(engine) as session:
                         db.session.registry.set(session)
                         set_tenant(tenant_id, session)
-                        chain.append("note", f"system:{name}", {"i": i})
+                        chain.append("test.note", f"system:{name}", {"i": i})
                         session.commit()
                 db.session.registry.clear()
         except Exception as exc:  # noqa: BLE001 - reported below

@@ -86,7 +86,11 @@ def test_full_lifecycle_with_evidence_return_and_close(client, clock, tenant):
     assert resp.json["light"] is None
     history = client.get(f"/api/v1/problems/{pid}/history", headers=tenant.headers("viewer")).json
     assert [e["kind"] for e in history] == [
-        "created", "assign", "sign", "note_added", "evidence_added", "submit", "return", "submit", "close",
+        "ledger.created", "ledger.assigned", "ledger.signed", "ledger.note_added", "ledger.evidence_added",
+        "ledger.submitted", "ledger.returned", "ledger.submitted", "ledger.closed",
+    ]  # fmt: skip
+    assert [e["label"] for e in history] == [
+        "登记", "交办", "签收", "填写整改进展", "上传佐证材料", "提交验收", "退回", "提交验收", "销号",
     ]  # fmt: skip
     assert history[-1]["actor_name"] == "alpha.reviewer"
     assert history[-1]["data"]["from"] == "submitted"
@@ -204,7 +208,7 @@ def test_provisional_calendar_until_the_city_loads_the_year(client, tenant, city
         e["kind"]
         for e in client.get(f"/api/v1/problems/{p.json['id']}/history", headers=tenant.headers("officer")).json
     ]
-    assert kinds[-1] == "deadline_recomputed"
+    assert kinds[-1] == "ledger.deadline_recomputed"
 
 
 def _covered(year):
@@ -645,7 +649,7 @@ def test_tenant_settings_and_local_fields_are_audited(client, clock, tenant):
     )
     with tenant_scope(tenant.tenant.id):
         kinds = [e.kind for e in db.session.scalars(db.select(AuditEvent).order_by(AuditEvent.seq))]
-    assert kinds == ["settings_changed", "local_fields_defined"]
+    assert kinds == ["oversight.settings_changed", "ledger.local_fields_defined"]
 
 
 def test_a_tampered_cursor_is_a_422(client, clock, tenant):

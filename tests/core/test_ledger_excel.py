@@ -303,9 +303,9 @@ def test_import_creates_problems_with_external_refs_and_events(client, clock, te
     assert items[1]["unit_id"] == tenant.substation.id
     assert items[0]["title"] == "ZC-001 窗口推诿办事群众"  # no 问题标题: taken from the description
     assert items[0]["created_by"] == f"user:{tenant.users['officer'].id}"
-    assert [e["kind"] for e in history(client, tenant, items[0]["id"])] == ["created"]
+    assert [e["kind"] for e in history(client, tenant, items[0]["id"])] == ["ledger.created"]
     events = history(client, tenant, items[1]["id"])
-    assert [e["kind"] for e in events] == ["created", "imported_update"]
+    assert [e["kind"] for e in events] == ["ledger.created", "ledger.import_applied"]
     assert events[1]["data"]["changes"] == {"progress": ["", "已约谈"]}
     second = client.get(f"/api/v1/problems/{items[1]['id']}", headers=tenant.headers("viewer")).json
     assert second["progress"] == "已约谈"
@@ -334,7 +334,7 @@ def test_changed_progress_and_measures_update_with_an_event(client, clock, tenan
     assert after["version"] == first["version"] + 1
     assert (after["progress"], after["measures"]) == ("已完成培训", "约谈并通报")
     event = history(client, tenant, first["id"])[-1]
-    assert event["kind"] == "imported_update"
+    assert event["kind"] == "ledger.import_applied"
     assert event["data"]["changes"] == {"measures": ["约谈当事人", "约谈并通报"], "progress": ["", "已完成培训"]}
     assert event["data"]["row"] == 2
     # An empty cell does not clear what is there.

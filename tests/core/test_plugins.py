@@ -290,7 +290,7 @@ def test_hook_xingfeng_after_problem_event(client, tenant, temporary_plugin):
     created = _new_problem(client, tenant)
     headers = {**tenant.headers("tenant_admin"), "If-Match": created.headers["ETag"]}
     client.post(f"/api/v1/problems/{created.json['id']}/actions/assign", json={}, headers=headers)
-    assert [e[0] for e in events] == ["created", "assign"]
+    assert [e[0] for e in events] == ["ledger.created", "ledger.assigned"]
     assert events[0][1] == created.json["number"]
     assert events[1][3] == events[0][3] + 1
 
@@ -315,7 +315,7 @@ def test_ledger_hooks_reach_only_plugins_enabled_at_the_unit(client, tenant, app
         assert calls == []
         client.put(f"/api/v1/units/{tenant.station.id}/plugins/supervision", json={"enabled": None}, headers=h)
         _new_problem(client, tenant)
-        assert calls == ["created"]
+        assert calls == ["ledger.created"]
     finally:
         registry.pm.unregister(name="supervision-listener")
 

@@ -45,7 +45,7 @@ def test_thresholds_are_read_by_everyone_and_changed_by_the_admins(client, tenan
     expected = {**DEFAULTS, "escalation_days": 2, "interview_periods": 4, "report_reminder_days": 5}
     assert client.get(SETTINGS, headers=tenant.headers("viewer")).json == expected
     # Audited like yellow_days: each key given, before and after.
-    events = _events(tenant, "settings_changed")
+    events = _events(tenant, "oversight.settings_changed")
     assert [actor for actor, _ in events] == [f"user:{tenant.users['tenant_admin'].id}",
                                               f"user:{city.users['city_admin'].id}"]  # fmt: skip
     assert [data for _, data in events] == [

@@ -39,12 +39,12 @@ def test_light_changes_are_recorded_once_however_often_the_sweep_runs(client, cl
     # 30 September: 8 October is the first working day after the National Day holiday (1-7 October): yellow.
     run_sweep(date(2024, 9, 30))
     run_sweep(date(2024, 9, 30))
-    changes = _events(tenant, "light_changed")
+    changes = _events(tenant, "oversight.light_changed")
     assert [(e.problem_id, e.actor) for e in changes] == [(problem["id"], "system:sweep")]
     assert '"to":"yellow"' in changes[0].body
     run_sweep(date(2024, 10, 9))
     run_sweep(date(2024, 10, 9))
-    changes = _events(tenant, "light_changed")
+    changes = _events(tenant, "oversight.light_changed")
     assert len(changes) == 2
     assert '"from":"yellow"' in changes[1].body
     assert '"to":"red"' in changes[1].body
@@ -72,7 +72,7 @@ def test_escalation_counts_working_days_across_the_holiday(client, clock, tenant
     # The answer is due three working days after the sweep that raised it.
     assert order.deadline == date(2024, 10, 17)
     assert [n.kind for n in _notifications(tenant, "officer", "escalation")] == ["escalation"]
-    assert len(_events(tenant, "order_issued")) == 1
+    assert len(_events(tenant, "oversight.order_issued")) == 1
 
 
 def test_escalation_threshold_is_a_tenant_setting(client, clock, tenant):

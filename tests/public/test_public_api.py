@@ -367,7 +367,7 @@ def test_merging_into_an_existing_problem(client, clock, tenant, other_tenant):
     assert resp.json["status"] == "merged"
     assert resp.json["problem_id"] == pid
     history = staff(client, tenant, "officer", f"/problems/{pid}/history").json
-    assert "public_report_merged" in [e["kind"] for e in history]
+    assert "public.report_merged" in [e["kind"] for e in history]
     seen = track(client, receipt["tracking_code"], receipt["secret"]).json
     assert seen["status"] == "merged"
     assert "并入" in seen["replies"][0]["text"]
@@ -456,7 +456,7 @@ def test_only_the_tenants_reviewers_read_the_contact_and_each_read_is_audited(cl
     assert resp.json == {"name": NAME, "contact": CONTACT}
     assert resp.headers["Cache-Control"] == "no-store"
     with tenant_scope(tenant.tenant.id):
-        reads = db.session.scalars(select(AuditEvent).where(AuditEvent.kind == "public_report_contact_read")).all()
+        reads = db.session.scalars(select(AuditEvent).where(AuditEvent.kind == "public.report_contact_read")).all()
     assert len(reads) == 1
     assert reads[0].actor == f"user:{tenant.users['reviewer'].id}"
     body = json.loads(reads[0].body)["data"]

@@ -198,7 +198,7 @@ def test_the_reviewer_sees_the_contact_on_request_and_the_read_is_audited(client
     assert shown.headers["Cache-Control"] == "no-store"
     with tenant_scope(tenant.tenant.id):
         kinds = db.session.scalars(select(AuditEvent.kind)).all()
-    assert kinds.count("public_report_contact_read") == 1
+    assert kinds.count("public.report_contact_read") == 1
 
 
 def test_triage_on_the_report_page(client, tenant):
