@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 import uuid
 from pathlib import Path
 
@@ -26,12 +27,17 @@ PACKAGE = EXAMPLE / "xingfeng_revisit"
 
 
 def install(site: Path) -> None:
-    """What ``pip install`` leaves in site-packages: the package, and a dist-info naming its entry point."""
+    """What ``pip install`` leaves in site-packages: the package, and a dist-info with the entry points that the
+    example's pyproject.toml declares."""
+    project = tomllib.loads((EXAMPLE / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     shutil.copytree(PACKAGE, site / "xingfeng_revisit", ignore=shutil.ignore_patterns("__pycache__"))
-    info = site / "xingfeng_revisit-0.1.dist-info"
+    info = site / f"{project['name'].replace('-', '_')}-{project['version']}.dist-info"
     info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: xingfeng-revisit\nVersion: 0.1\n", encoding="utf-8")
-    (info / "entry_points.txt").write_text("[xingfeng]\nrevisit = xingfeng_revisit\n", encoding="utf-8")
+    metadata = f"Metadata-Version: 2.1\nName: {project['name']}\nVersion: {project['version']}\n"
+    (info / "METADATA").write_text(metadata, encoding="utf-8")
+    groups = project["entry-points"]
+    points = "".join(f"[{g}]\n" + "".join(f"{k} = {v}\n" for k, v in eps.items()) for g, eps in groups.items())
+    (info / "entry_points.txt").write_text(points, encoding="utf-8")
 
 
 @pytest.fixture
@@ -106,3 +112,11 @@ def test_the_example_plugin_imports_only_the_plugin_api():
     for path in PACKAGE.rglob("*.py"):
         for module in re.findall(r"^(?:from|import) (\S+)", path.read_text(encoding="utf-8"), re.M):
             assert module in allowed or module.startswith("xingfeng_revisit"), (path.name, module)
+
+
+def test_the_guide_quotes_the_example_as_it_is():
+    """docs/plugins.md walks through these files: each is quoted whole, so the guide's code is the tested code."""
+    guide = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
+    quoted = [EXAMPLE / "pyproject.toml", *sorted(p for p in PACKAGE.rglob("*") if p.suffix in (".py", ".html"))]
+    for path in quoted:
+        assert path.read_text(encoding="utf-8").rstrip("\n") in guide, path.relative_to(ROOT)

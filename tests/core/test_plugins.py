@@ -120,7 +120,7 @@ def test_hook_xingfeng_startup(make_app, monkeypatch):
         @hookimpl
         def xingfeng_startup(self, app):
             # Last: the plugins' registry is collected and their blueprints are mounted.
-            started.append((app, "xingfeng" in app.extensions, "revisit_pages" in app.blueprints))
+            started.append((app, "xingfeng" in app.extensions, "approval_pages" in app.blueprints))
 
     def manager(load_entrypoints=True):
         pm = get_plugin_manager(load_entrypoints)
@@ -129,7 +129,7 @@ def test_hook_xingfeng_startup(make_app, monkeypatch):
 
     monkeypatch.setattr(core.app, "get_plugin_manager", manager)
     app = make_app()
-    assert started == [(app, True, False)]
+    assert started == [(app, True, True)]
 
 
 # An outside plugin installed as a distribution, with a table, API, page, figure, checklist and sweep:
