@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -16,60 +14,6 @@ from core.plugins import PROJECT, PluginError, PluginRegistry, get_plugin_manage
 ROOT = Path(__file__).resolve().parents[2]
 HOOK_NAMES = sorted(n for n, f in inspect.getmembers(hookspecs, inspect.isfunction) if n.startswith("xingfeng_"))
 BUNDLED = {"approval", "supervision", "enforcement", "paid_services"}
-
-FIFTH_PLUGIN = """
-from core import hookimpl
-from core.platform.api import Blueprint
-from core.domains import Category, Domain, FieldSet, PluginBlueprint
-from marshmallow import Schema, fields
-
-blp = Blueprint("metrology", __name__)
-STARTED = []
-
-
-@blp.route("/ping")
-def ping():
-    return {"pong": True}
-
-
-class MetrologyFields(Schema):
-    instrument = fields.String(metadata={"label": "计量器具"})
-
-
-@hookimpl
-def xingfeng_register_domains():
-    return [Domain("metrology", "计量监督", "Metrology", (Category("cheat", "计量作弊"),))]
-
-
-@hookimpl
-def xingfeng_register_fields():
-    return [FieldSet("metrology", "metrology", MetrologyFields)]
-
-
-@hookimpl
-def xingfeng_register_blueprints():
-    return [PluginBlueprint("metrology-api", "metrology", blp)]
-
-
-@hookimpl
-def xingfeng_startup(app):
-    STARTED.append(app.name)
-"""
-
-
-@pytest.fixture
-def fifth_plugin(tmp_path, monkeypatch):
-    """A throwaway plugin installed as a real distribution: a module plus a dist-info with an entry point."""
-    (tmp_path / "xingfeng_metrology.py").write_text(textwrap.dedent(FIFTH_PLUGIN), encoding="utf-8")
-    info = tmp_path / "xingfeng_metrology-1.2.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: xingfeng-metrology\nVersion: 1.2.0\n")
-    (info / "entry_points.txt").write_text("[xingfeng]\nmetrology = xingfeng_metrology\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    try:
-        yield "metrology"
-    finally:
-        sys.modules.pop("xingfeng_metrology", None)
 
 
 def test_bundled_plugins_come_through_the_entry_point_group():
@@ -165,33 +109,31 @@ def test_hook_xingfeng_register_figures(app):
             pm.unregister(name="clash")
 
 
-def test_hook_xingfeng_startup(make_app, fifth_plugin):
-    make_app()
-    assert sys.modules["xingfeng_metrology"].STARTED == ["xingfeng"]
+def test_hook_xingfeng_startup(make_app, monkeypatch):
+    """Called once, last in create_app, with the app (an installed plugin's: tests/core/test_plugin_distribution.py)."""
+    import core.app
+    from core.plugin_api import hookimpl
 
+    started = []
 
-def test_an_outside_plugin_takes_part_without_changing_core(make_app, fifth_plugin, tenant, city):
+    class Starter:
+        @hookimpl
+        def xingfeng_startup(self, app):
+            # Last: the plugins' registry is collected and their blueprints are mounted.
+            started.append((app, "xingfeng" in app.extensions, "approval_pages" in app.blueprints))
+
+    def manager(load_entrypoints=True):
+        pm = get_plugin_manager(load_entrypoints)
+        pm.register(Starter(), name="starter")
+        return pm
+
+    monkeypatch.setattr(core.app, "get_plugin_manager", manager)
     app = make_app()
-    registry = app.extensions["xingfeng"]
-    assert "metrology" in registry.domains
-    assert registry.distributions()["metrology"] == ("xingfeng-metrology", "1.2.0")
-    client = app.test_client()
-    # Off until the city enables it for the tenant: the plugin's API does not exist there.
-    assert client.get("/api/v1/plugins/metrology/ping", headers=tenant.headers("officer")).status_code == 404
-    h_city = city.headers("city_admin")
-    assert (
-        client.put("/api/v1/tenants/alpha/plugins/metrology", json={"enabled": True}, headers=h_city).status_code == 204
-    )
-    assert client.get("/api/v1/plugins/metrology/ping", headers=tenant.headers("officer")).json == {"pong": True}
-    domains = client.get("/api/v1/domains", headers=tenant.headers("officer")).json
-    metrology = next(d for d in domains if d["slug"] == "metrology")
-    assert metrology["fields"][0]["label"] == "计量器具"
-    # Enabled at the tenant, overridden off at the officer's station.
-    h_admin = tenant.headers("tenant_admin")
-    client.put(f"/api/v1/units/{tenant.station.id}/plugins/metrology", json={"enabled": False}, headers=h_admin)
-    assert client.get("/api/v1/plugins/metrology/ping", headers=tenant.headers("officer")).status_code == 404
-    assert client.get("/api/v1/plugins/metrology/ping", headers=tenant.headers("viewer")).status_code == 200
-    assert "metrology" not in {d["slug"] for d in client.get("/api/v1/domains", headers=tenant.headers("officer")).json}
+    assert started == [(app, True, True)]
+
+
+# An outside plugin installed as a distribution, with a table, API, page, figure, checklist and sweep:
+# tests/core/test_plugin_distribution.py.
 
 
 def test_disabled_plugin_contributes_nothing_at_the_unit(client, tenant):
