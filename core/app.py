@@ -74,6 +74,14 @@ def _version_locations(config):
     return config
 
 
+#: the development key `make run` keeps in the instance folder (never used where SECRET_KEY is set)
+DEV_SECRET = "dev-secret-key"
+
+
+class ConfigurationError(RuntimeError):
+    """A setting the service cannot start without; its message is one line, in Chinese and English."""
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then the environment, then ``config``; extensions; blueprints; plugins."""
     app = Flask("xingfeng", instance_relative_config=True)
@@ -87,9 +95,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["EVIDENCE_FOLDER"] = str(Path(app.instance_path) / "evidence")
     config_module.normalise(app.config)
     if not app.config["SECRET_KEY"]:
-        if not (app.debug or app.testing or os.environ.get("XINGFENG_DEV")):
-            raise RuntimeError("SECRET_KEY is not set (set SECRET_KEY, or XINGFENG_DEV=1 on a development machine)")
-        app.config["SECRET_KEY"] = _development_secret(app)
+        if app.debug or app.testing or os.environ.get("XINGFENG_DEV"):
+            app.config["SECRET_KEY"] = _development_secret(app)
+        elif (Path(app.instance_path) / DEV_SECRET).is_file():
+            # The instance `make run` made on this machine: commands run in another shell sign like its server.
+            app.config["SECRET_KEY"] = (Path(app.instance_path) / DEV_SECRET).read_text().strip()
+        else:
+            raise ConfigurationError(
+                "未设置 SECRET_KEY：请设置环境变量 SECRET_KEY（开发机可设 XINGFENG_DEV=1）/ "
+                "SECRET_KEY is not set (set SECRET_KEY, or XINGFENG_DEV=1 on a development machine)"
+            )
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]))
     app.json.ensure_ascii = False
@@ -131,7 +146,7 @@ def _development_secret(app: Flask) -> str:
     if app.testing:
         return os.urandom(32).hex()
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    path = Path(app.instance_path) / "dev-secret-key"
+    path = Path(app.instance_path) / DEV_SECRET
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

@@ -11,9 +11,12 @@ from core.platform.db import db, tenant_scope
 
 
 def _create_app() -> Flask:
-    from core.app import create_app
+    from core.app import ConfigurationError, create_app  # the composition root, imported when a command runs
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigurationError as error:
+        raise click.ClickException(str(error)) from None
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
