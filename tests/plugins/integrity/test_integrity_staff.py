@@ -1,4 +1,4 @@
-"""The integrity plugin's staff register: 执法证件 states, expired -> one ledger problem, import/export, roles, tenants."""
+"""The integrity plugin's staff register: 执法证件 states, expired -> one problem, import/export, roles, tenants."""
 
 from __future__ import annotations
 
@@ -69,7 +69,8 @@ def test_expired_certificate_is_one_problem_however_often_the_sweep_runs(client,
     assert resp.status_code == 201
     found = problems(tenant)
     assert len(found) == 1
-    assert found[0].domain == "integrity" and found[0].category == "certificate"
+    assert found[0].domain == "integrity"
+    assert found[0].category == "certificate"
     assert found[0].unit_id == tenant.station.id
     run_sweep()
     run_sweep()
@@ -90,14 +91,18 @@ def test_sweep_finds_a_certificate_that_expired_since(client, tenant):
 
 def test_bad_input_names_the_field(client, tenant):
     resp = post(client, tenant, name="")
-    assert resp.status_code == 422 and "name" in resp.json["errors"]["json"]
+    assert resp.status_code == 422
+    assert "name" in resp.json["errors"]["json"]
     resp = post(client, tenant, expires_on=days(-2000))
-    assert resp.status_code == 422 and "expires_on" in str(resp.json)
+    assert resp.status_code == 422
+    assert "expires_on" in str(resp.json)
     resp = post(client, tenant, status="gone")
-    assert resp.status_code == 422 and "status" in resp.json["errors"]["json"]
+    assert resp.status_code == 422
+    assert "status" in resp.json["errors"]["json"]
     assert post(client, tenant).status_code == 201
     dup = post(client, tenant, name="王五")
-    assert dup.status_code == 422 and "certificate_no" in str(dup.json)
+    assert dup.status_code == 422
+    assert "certificate_no" in str(dup.json)
 
 
 def test_roles_and_audit(client, tenant):
@@ -111,7 +116,8 @@ def test_roles_and_audit(client, tenant):
     changed = client.patch(
         f"{API}/staff/{made.json['id']}", json={"expires_on": days(800)}, headers=tenant.headers("tenant_admin")
     )
-    assert changed.status_code == 200 and changed.json["expires_on"] == days(800)
+    assert changed.status_code == 200
+    assert changed.json["expires_on"] == days(800)
     with tenant_scope(tenant.tenant.id):
         kinds = list(db.session.scalars(select(AuditEvent.kind).where(AuditEvent.kind.like("integrity.%"))))
     assert kinds == ["integrity.staff_created", "integrity.staff_updated"]
@@ -183,13 +189,14 @@ def test_import_csv_writes_updates_and_is_repeatable(client, tenant):
     assert _count(tenant) == 0
     done = _import(client, tenant, io.BytesIO(csv), "名册.csv")
     assert done.status_code == 200, done.json
-    assert done.json["created"] == 3 and _count(tenant) == 3
+    assert done.json["created"] == 3
+    assert _count(tenant) == 3
     assert len(problems(tenant)) == 1  # 钱二's certificate has expired
     again = _import(client, tenant, io.BytesIO(csv), "名册.csv")
     assert again.json == {"created": 1, "updated": 0, "unchanged": 2, "dry_run": False}  # no number: a new person
     assert len(problems(tenant)) == 1
     assert _import(client, tenant, io.BytesIO(csv), "名册.csv", role="viewer").status_code == 403
-    # another tenant cannot name this tenant's units
+    # a file that is neither .xlsx nor CSV is refused
     other = _import(client, tenant, io.BytesIO(b"x"), "a.txt")
     assert other.status_code in (400, 422)
 
@@ -209,7 +216,8 @@ def test_export_is_excel_and_scoped(client, tenant, other_tenant):
     rows = list(load_workbook(io.BytesIO(resp.data)).active.values)
     resp.close()
     assert list(rows[0][:7]) == HEAD
-    assert rows[1][0] == "张三" and rows[1][7] == "即将到期"
+    assert rows[1][0] == "张三"
+    assert rows[1][7] == "即将到期"
     empty = client.get(f"{API}/staff/export", headers=other_tenant.headers("viewer"))
     assert len(list(load_workbook(io.BytesIO(empty.data)).active.values)) == 1
     empty.close()
