@@ -6,8 +6,8 @@ certificates become ledger problems through the daily sweep, importable from .xl
 
 from pathlib import Path
 
-from core.plugin_api import EventKind, PluginBlueprint, hookimpl
-from plugins.integrity.api import blp
+from core.plugin_api import EventKind, FieldSet, PluginBlueprint, hookimpl
+from plugins.integrity.api import IntegrityFieldsSchema, blp
 from plugins.integrity.domain import DOMAIN
 
 #: The audit events this plugin appends, with their labels.
@@ -22,6 +22,12 @@ EVENT_KINDS = {
 def xingfeng_register_domains():
     """Register the integrity domain with its categories."""
     return [DOMAIN]
+
+
+@hookimpl
+def xingfeng_register_fields():
+    """Register the person a problem of this domain concerns."""
+    return [FieldSet(slug=DOMAIN.slug, domain=DOMAIN.slug, schema=IntegrityFieldsSchema)]
 
 
 @hookimpl

@@ -51,6 +51,19 @@ def _text(max_length: int, label: str, required: bool = False, **kwargs) -> fiel
     )  # fmt: skip
 
 
+class IntegrityFieldsSchema(Schema):
+    """The person a problem of this domain concerns (extra problem fields)."""
+
+    error_messages = SCHEMA_ERRORS
+
+    class Meta:
+        unknown = RAISE
+
+    staff_name = _text(50, "涉及人员", allow_none=True)
+    post = _text(100, "岗位", allow_none=True)
+    certificate_no = _text(40, "执法证号", allow_none=True)
+
+
 class IntegrityStaffSchema(Schema):
     """A person as registered (人员名册)."""
 

@@ -125,6 +125,7 @@ def check_certificate(tenant: Tenant, staff: StaffMember, today: date) -> int:
             f"已于{expiry}到期，已过期{-days}天。证件过期人员不得从事行政执法活动，应暂停其执法工作并办理换证。",
             "rectification_type": "deadline",
             "deadline_working_days": SYSTEM_DEADLINE_WORKING_DAYS,
+            "custom_fields": {"staff_name": staff.name, "post": staff.post, "certificate_no": staff.certificate_no},
         },
         EXPIRED_RULE,
         f"{staff.id}:{expiry}",
