@@ -35,7 +35,7 @@ def test_default_campaign_phases_are_seeded(db):
 
 
 LEGACY = Path(__file__).resolve().parent.parent / "fixtures" / "legacy_migrations"
-PLUGIN_HEADS = {"approval_0001", "enforcement_0001", "paid_services_0001", "supervision_0001"}
+PLUGIN_HEADS = {"approval_0001", "enforcement_0001", "integrity_0001", "paid_services_0001", "supervision_0001"}
 ROWS = {
     "tenant": "SELECT id, slug, name, code, status, is_city, settings, created_at FROM tenant",
     "unit": "SELECT id, tenant_id, code, name, kind, sort_order, created_at FROM unit",
@@ -145,14 +145,14 @@ def test_hook_xingfeng_register_migrations(app):
     from flask_migrate import Migrate
 
     registry = app.extensions["xingfeng"]
-    for name in ("approval", "enforcement", "paid_services", "supervision"):
+    for name in ("approval", "enforcement", "integrity", "paid_services", "supervision"):
         folder = Path(__file__).resolve().parents[2] / "plugins" / name / "migrations" / "versions"
         assert str(folder) in registry.migrations
     with app.app_context():
         migrate: Migrate = app.extensions["migrate"].migrate
         script = ScriptDirectory.from_config(migrate.get_config())
         assert set(script.get_heads()) == {"0010"} | PLUGIN_HEADS
-        for name in ("approval", "enforcement", "paid_services", "supervision"):
+        for name in ("approval", "enforcement", "integrity", "paid_services", "supervision"):
             first = script.get_revision(f"{name}_0001")
             assert first.branch_labels == {name}
             assert first.down_revision is None

@@ -1,4 +1,4 @@
-"""The four bundled domain plugins: their domains, categories, field schemas and the supervision API."""
+"""The five bundled domain plugins: their domains, categories, field schemas and the supervision API."""
 
 import importlib
 import re
@@ -43,6 +43,10 @@ EXAMPLES = {
         },
         ("case_no", 65, "案件编号"),
     ),
+    "integrity": (
+        {"staff_name": "张三", "post": "综合执法", "certificate_no": "33010219001"},
+        ("staff_name", 51, "涉及人员"),
+    ),
     "paid_services": (
         {
             "agency_name": "X市计量检定测试所",
@@ -70,7 +74,7 @@ def fieldset_of(name) -> FieldSet:
 
 
 def test_bundled_plugins_are_declared():
-    assert NAMES == ["approval", "enforcement", "paid_services", "supervision"]
+    assert NAMES == ["approval", "enforcement", "integrity", "paid_services", "supervision"]
 
 
 def test_plugins_satisfy_the_hook_specifications():
