@@ -718,7 +718,7 @@ class LedgerImport:
         if row.changes:
             column = HEADER[next(iter(row.changes))]
             if problem.status in ("closed", "dismissed"):
-                self.error(row.number, column, f"问题已{STATUSES[problem.status]}，不能再修改")
+                self.error(row.number, column, f"问题当前为「{STATUSES[problem.status]}」，不能再修改")
             elif not perm.may_edit(self.caller.user, problem, self.caller.units):
                 self.error(row.number, column, "无权修改该问题")
         if row.status and row.status != problem.status:
@@ -907,7 +907,7 @@ def apply_imported_update(
     New progress is also kept as a progress note, as 整改进展 entered in the page would be.
     """
     if problem.status in ("closed", "dismissed"):
-        raise Conflict(f"问题已{STATUSES[problem.status]}，不能再修改")
+        raise Conflict(f"问题当前为「{STATUSES[problem.status]}」，不能再修改")
     if not perm.may_edit(caller.user, problem, caller.units):
         raise ServiceError("无权修改该问题", status=403)
     values = {k: v for k, v in changes.items() if v != getattr(problem, k)}

@@ -376,7 +376,7 @@ def update_problem(caller: Caller, problem: Problem, changes: dict[str, Any], if
     """Change an open problem's fields; the before and after of each changed field go into the chain."""
     check_if_match(problem, if_match)
     if problem.status in ("closed", "dismissed"):
-        raise Conflict(f"问题已{STATUSES[problem.status]}，不能再修改")
+        raise Conflict(f"问题当前为「{STATUSES[problem.status]}」，不能再修改")
     if not perm.may_edit(caller.user, problem, caller.units):
         raise ServiceError("无权修改该问题", status=403)
     late = [k for k in EDITABLE_WHILE_REGISTERED if k in changes and problem.status != "registered"]
@@ -471,8 +471,12 @@ def _state_conflict(problem: Problem, message: str, fields: dict | None = None) 
 
 def _refuse_state(problem: Problem, action: str) -> None:
     moves = allowed_moves(problem)
-    label = TRANSITIONS[action].label if action in TRANSITIONS else action
-    error = Conflict(f"问题当前为「{STATUSES[problem.status]}」，不能{label}")
+    if action not in TRANSITIONS:  # a move the lifecycle does not have: named in Chinese, never echoed back
+        can = "、".join(TRANSITIONS[m].label for m in moves) or "无"
+        error = NotFound(f"没有这个办理操作；问题当前可办理：{can}")
+        error.extra = {"current": problem.status, "allowed": moves}
+        raise error
+    error = Conflict(f"问题当前为「{STATUSES[problem.status]}」，不能{TRANSITIONS[action].label}")
     error.extra = {"current": problem.status, "allowed": moves}
     raise error
 
@@ -593,7 +597,7 @@ def _plain(payload: dict[str, Any]) -> dict[str, Any]:
 
 def _require_open(problem: Problem) -> None:
     if problem.status in ("closed", "dismissed"):
-        raise Conflict(f"问题已{STATUSES[problem.status]}")
+        raise Conflict(f"问题当前为「{STATUSES[problem.status]}」，不能再办理")
 
 
 def add_note(caller: Caller, problem: Problem, text: str) -> ProgressNote:

@@ -517,7 +517,7 @@ def list_reports(filters: dict[str, Any]) -> tuple[list[PublicReport], int]:
 
 def _require_received(report: PublicReport) -> None:
     if report.status != "received":
-        error = Conflict(f"该举报已{STATUSES[report.status]}，不能再分办")
+        error = Conflict(f"该举报当前为「{STATUSES[report.status]}」，不能再分办")
         error.extra = {"current": report.status}
         raise error
 

@@ -108,7 +108,23 @@ def test_refused_moves_name_the_state_and_the_allowed_moves(client, clock, tenan
     assert resp.json["current"] == "registered"
     assert resp.json["allowed"] == ["assign", "dismiss"]
     unknown = act(client, tenant, "reviewer", p.json["id"], "teleport", p.headers["ETag"])
-    assert unknown.status_code == 409
+    assert unknown.status_code == 404  # the lifecycle has no such move: named in Chinese, the URL's word not echoed
+    assert unknown.json["message"] == "没有这个办理操作；问题当前可办理：交办、不予立项"
+    assert "teleport" not in unknown.json["message"]
+
+
+def test_a_finished_problem_says_its_state_once(client, clock, tenant):
+    """Not 问题已已销号 / 问题已不予立项: the state's own name, in 「」."""
+    p = create(client, tenant)
+    done = act(client, tenant, "tenant_admin", p.json["id"], "dismiss", p.headers["ETag"], reason="经核查反映不实")
+    url = f"/api/v1/problems/{p.json['id']}"
+    h = {**tenant.headers("officer"), "If-Match": done.headers["ETag"]}
+    edit = client.patch(url, json={"measures": "新措施"}, headers=h)
+    assert edit.status_code == 409
+    assert edit.json["message"] == "问题当前为「不予立项」，不能再修改"
+    note = client.post(f"{url}/notes", json={"text": "补充说明"}, headers=tenant.headers("officer"))
+    assert note.status_code == 409
+    assert note.json["message"] == "问题当前为「不予立项」，不能再办理"
 
 
 def test_who_may_move(client, clock, tenant):

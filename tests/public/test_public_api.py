@@ -347,6 +347,7 @@ def test_an_officer_accepts_a_report_into_the_ledger(client, tenant):
     assert [a["filename"] for a in problem["attachments"]] == ["现场照片.png"]
     again = staff(client, tenant, "officer", path, "POST", json=accept_body(tenant))
     assert again.status_code == 409
+    assert again.json["message"] == "该举报当前为「已受理」，不能再分办"  # once 已, not 该举报已已受理
     seen = track(client, receipt["tracking_code"], receipt["secret"]).json
     assert seen["status_name"] == "已受理"
     assert seen["handling"] == "整改中"
