@@ -24,6 +24,7 @@ from core.auth.guard import authenticate, resolve_tenant
 from core.checklists import pages as checklist_pages
 from core.checklists.api import blp as checklists_blp
 from core.cli import register_commands
+from core.documents.api import blp as documents_blp
 from core.figures import pages as figure_pages
 from core.figures.api import blp as figures_blp
 from core.ledger import pages as ledger_pages
@@ -54,6 +55,7 @@ API_BLUEPRINTS = (
     ledger_blp,
     exchange_blp,
     oversight_blp,
+    documents_blp,
     figures_blp,
     checklists_blp,
     public_blp,

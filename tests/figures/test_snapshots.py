@@ -81,7 +81,8 @@ def test_the_bulletin_has_the_ranking_table_and_the_lists(may, tenant, other_ten
     assert "市市场监督管理局" in text
     assert "行风通报〔2024〕5号" in text
     assert "关于2024年5月行风建设问题整改情况的通报" in text
-    assert "通报表彰" in text and "通报批评" in text and "一、立即整改。" in text  # noqa: PT018
+    assert "通报表彰" in text and "通报批评" in text and "（一）立即整改。" in text  # noqa: PT018
+    assert "一、立即整改。" not in text  # the points under 工作要求 are the second level
     table = doc.tables[0]
     header = [c.text for c in table.rows[0].cells]
     assert header[:3] == ["排名", "县区局", "得分"]
