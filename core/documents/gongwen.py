@@ -278,13 +278,58 @@ class Gongwen:
         _border(p, "bottom", 18, "FF0000", space=4)
         self.blank(2)
 
+    def briefing_header(self, name: str, issue: str, editor: str, day: date) -> None:
+        """The 简报's 版头: its name in large red 小标宋, the 期号 under it, then the editing body on the left and
+        the date on the right above a red separator line."""
+        p = self._paragraph(name, TITLE_FONT, _mark_size(name), color=RED)
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p.paragraph_format.space_before = Mm(25)
+        p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        self.blank()
+        p = self._paragraph(issue)
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        self.blank()
+        p = self._paragraph(editor)
+        p.paragraph_format.tab_stops.add_tab_stop(PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT, alignment=2)
+        run = p.add_run("\t" + chinese_date(day))
+        _set_fonts(run, BODY_FONT, SIZE["三号"])
+        _border(p, "bottom", 18, "FF0000", space=4)
+        self.blank()
+
+    def article(self, title: str, text: str, source: str = "") -> None:
+        """One item of a 简报: its title in 3号 小标宋, centred, the text in paragraphs, and where it came from."""
+        p = self._paragraph(title, TITLE_FONT, SIZE["三号"])
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        self.paragraph(text)
+        if source:
+            p = self._paragraph(f"（{source}）")
+            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        self.blank()
+
+    def distribution(self, lines: Sequence[tuple[str, Sequence[str]]]) -> None:
+        """The 简报's 版记: 报、送、发 lines in 4号 仿宋 between thick lines, thin lines between them."""
+        self.blank()
+        size = SIZE["四号"]
+        shown = [(label, names) for label, names in lines if names]
+        for n, (label, names) in enumerate(shown):
+            p = self._paragraph(f"{label}：" + "，".join(names) + "。", BODY_FONT, size)
+            p.paragraph_format.left_indent = p.paragraph_format.right_indent = Pt(size)
+            if n == 0:
+                _border(p, "top", 8, space=2)
+            _border(p, "bottom", 8 if n == len(shown) - 1 else 4, space=2)
+
     def title(self, text: str) -> None:
-        """标题: 2号 小标宋, centred; a long title breaks into lines the caller gives with newlines."""
-        for line in text.splitlines() or [text]:
-            p = self._paragraph(line, TITLE_FONT, SIZE["二号"])
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            p.paragraph_format.line_spacing = Pt(SIZE["二号"] * 1.5)
-            _no_grid(p)
+        """标题: 2号 小标宋, centred; a title longer than a line breaks where the meaning allows (see
+        :func:`title_lines`) unless the caller gives the lines with newlines."""
+        lines = text.splitlines() if "\n" in text else title_lines(text)
+        p = self._paragraph(lines[0], TITLE_FONT, SIZE["二号"])
+        for line in lines[1:]:  # one paragraph, its lines broken by line breaks (w:br)
+            run = p.runs[-1]
+            run.add_break()
+            run.add_text(line)
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p.paragraph_format.line_spacing = Pt(SIZE["二号"] * 1.5)
+        _no_grid(p)
         self.blank()
 
     def recipients(self, names: Sequence[str]) -> None:
@@ -314,8 +359,9 @@ class Gongwen:
             _set_fonts(run, BODY_FONT, SIZE["三号"])
         return number
 
-    def table(self, header: Sequence[str], rows: Iterable[Sequence[str]], *, size: float = SIZE["四号"]):
-        """A table across the 版心 in a smaller size (4号 by default), the header row in 黑体."""
+    def table(self, header: Sequence[str], rows: Iterable[Sequence[str]], *, size: float = SIZE["四号"], widths=None):
+        """A table across the 版心 in a smaller size (4号 by default), the header row in 黑体 and repeated on every
+        page; ``widths`` (mm, one per column) where the columns should not be equal."""
         rows = list(rows)
         table = self.doc.add_table(rows=1, cols=len(header))
         table.style = "Table Grid"
@@ -327,7 +373,30 @@ class Gongwen:
             for cell, text in zip(cells, row, strict=True):
                 _cell(cell, str(text), BODY_FONT, size)
         _repeat_header(table)
+        if widths:
+            _widths(table, [Mm(w) for w in widths])
         return table
+
+    def form(self, rows: Iterable[Sequence[str]], *, size: float = SIZE["四号"], label_mm: float = 38):
+        """A form of label and value rows (督办单, 检查记录表's heading): labels in 黑体 in a narrow first column."""
+        rows = list(rows)
+        table = self.doc.add_table(rows=0, cols=2)
+        table.style = "Table Grid"
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        label_width = Mm(label_mm)
+        value_width = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT - label_width
+        for label, value in rows:
+            cells = table.add_row().cells
+            _cell(cells[0], label, HEADING_1_FONT, size)
+            _cell(cells[1], str(value), BODY_FONT, size)
+        _widths(table, [label_width, value_width])
+        return table
+
+    def lines(self, *texts: str) -> None:
+        """Lines flush left with no indent (signature lines of a form)."""
+        for text in texts:
+            self._paragraph(text)
 
     def signature(self, body: str, day: date) -> None:
         """落款 and 成文日期 (a document without a seal): the date two characters from the right, the issuing body
@@ -368,6 +437,34 @@ class Gongwen:
         return out.getvalue()
 
 
+#: 2号 characters on one line of the 版心 (156 mm / 22 pt = 20, less one for fonts whose digits run wide)
+TITLE_LINE = 19
+#: characters after which a title may break without cutting a word (关于…／年月／的／和、及、与)
+TITLE_BREAKS = "于月的和及与"
+
+
+def title_lines(text: str) -> list[str]:
+    """Break a long title as a 文秘 would: at a word boundary nearest the middle, never leaving a line too long;
+    where no boundary fits, in the middle. Digits and Latin letters count half a character."""
+
+    def width(s: str) -> float:
+        return sum(0.5 if ch.isascii() else 1 for ch in s)
+
+    if width(text) <= TITLE_LINE:
+        return [text]
+    fits = [
+        i + 1
+        for i, ch in enumerate(text[:-1])
+        if ch in TITLE_BREAKS and width(text[: i + 1]) <= TITLE_LINE and width(text[i + 1 :]) <= TITLE_LINE
+    ]
+    if not fits:
+        half = len(text) // 2
+        return [text[:half], *title_lines(text[half:])]
+    middle = width(text) / 2
+    cut = min(fits, key=lambda i: abs(width(text[:i]) - middle))
+    return [text[:cut], text[cut:]]
+
+
 def _mark_size(mark: str) -> float:
     """The 发文机关标志 fills at most the 版心's width (156 mm): 初号 where it fits, smaller for long names."""
     for size in (SIZE["初号"], SIZE["小初"], SIZE["一号"], SIZE["二号"]):
@@ -391,6 +488,16 @@ def _cell(cell, text: str, font: str, size: float) -> None:
     p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
     run = p.add_run(text)
     _set_fonts(run, font, size)
+
+
+def _widths(table, widths) -> None:
+    """Column widths as Word and LibreOffice both read them: the grid and every cell."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
 
 
 def _repeat_header(table) -> None:

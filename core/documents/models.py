@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String, UniqueConstraint
+from sqlalchemy import Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.platform.db import BigId, TenantScoped, db, utcnow
@@ -33,3 +33,5 @@ class IssuedDocument(TenantScoped, db.Model):
     source: Mapped[str] = mapped_column(String(60), default="")
     issued_by: Mapped[str] = mapped_column(String(100))
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: the document as issued, where it is archived here (a 简报); others are archived with what they were made from
+    body: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)

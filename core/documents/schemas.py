@@ -41,10 +41,11 @@ def _text(max_length: int, **kw):
     )
 
 
-def _list(label: str, **kw):
+def _list(label: str, least: int = 0, **kw):
+    sizes = validate.Length(min=least, max=30, error=f"至少一个{label}，最多30项" if least else "最多30项")
     return fields.List(
         _text(60),
-        validate=[validate.Length(max=30, error="最多30项"), _names],
+        validate=[sizes, _names],
         error_messages={"invalid": "应为文本列表", "required": "必填", "null": "不能为空"},
         metadata={"label": label},
         **kw,
@@ -66,7 +67,7 @@ class DocumentSettingsSchema(Schema):
         validate=_code, error_messages=TEXT_ERRORS, metadata={"label": "整改通知书代字", "example": "江市监改"}
     )
     briefing_title = _text(30, metadata={"label": "简报名称", "example": "行风建设工作简报"})
-    recipients = _list("主送机关")
+    recipients = _list("主送机关", least=1)
     cc = _list("抄送机关")
     signature = _text(60, metadata={"label": "落款（署名）"})
     printer = _text(60, metadata={"label": "印发机关", "example": "江州市市场监督管理局办公室"})
@@ -76,9 +77,6 @@ class DocumentSettingsSchema(Schema):
     def _not_empty(self, data, partial=None, **kwargs):
         if not data:
             raise ValidationError("至少填写一项设置")
-        for name in ("recipients",):
-            if name in data and not data[name]:
-                raise ValidationError({name: ["至少一个主送机关"]})
 
 
 class IssuedDocumentSchema(Schema):

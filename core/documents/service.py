@@ -127,7 +127,16 @@ def city_settings() -> dict[str, Any]:
 
 
 def issue_number(
-    tenant: Tenant, kind: str, title: str, actor: str, day: date, *, source: str = "", given: str = ""
+    tenant: Tenant,
+    kind: str,
+    title: str,
+    actor: str,
+    day: date,
+    *,
+    source: str = "",
+    given: str = "",
+    problem_id: int | None = None,
+    body: bytes | None = None,
 ) -> IssuedDocument:
     """Give a document the tenant's next number of the year for its kind, and register it (发文登记).
 
@@ -166,6 +175,7 @@ def issue_number(
                 title=title[:200],
                 source=source,
                 issued_by=actor,
+                body=body,
             )
             try:
                 with db.session.begin_nested():
@@ -177,6 +187,7 @@ def issue_number(
                 "documents.numbered",
                 actor,
                 {"kind": kind, "number": number, "title": title[:200], "source": source},
+                problem_id=problem_id,
             )
             return issued
     raise FieldError("document_number", "编号冲突，请稍后重试")

@@ -33,6 +33,7 @@ def upgrade():
         sa.Column("source", sa.String(length=60), nullable=False),
         sa.Column("issued_by", sa.String(length=100), nullable=False),
         sa.Column("issued_at", UTCDateTime(), nullable=False),
+        sa.Column("body", sa.LargeBinary(), nullable=True),
         sa.Column("tenant_id", BigId, nullable=False),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenant.id"], ondelete="RESTRICT"),
         sa.PrimaryKeyConstraint("id"),

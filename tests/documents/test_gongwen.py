@@ -8,7 +8,14 @@ import pytest
 from fixtures.gongwen import assert_gongwen, keep_png, pdf_pages, soffice
 
 from core.documents import pdf
-from core.documents.gongwen import Gongwen, chinese_date, chinese_number, document_number, heading_number
+from core.documents.gongwen import (
+    Gongwen,
+    chinese_date,
+    chinese_number,
+    document_number,
+    heading_number,
+    title_lines,
+)
 
 
 def test_numbers_and_dates_as_the_standard_writes_them():
@@ -27,6 +34,13 @@ def test_numbers_and_dates_as_the_standard_writes_them():
     assert chinese_date(date(2026, 1, 5)) == "2026年1月5日"
     with pytest.raises(ValueError, match="heading level"):
         heading_number(5, 1)
+
+
+def test_a_long_title_breaks_at_a_word_not_inside_one():
+    assert title_lines("行风建设问题督办单") == ["行风建设问题督办单"]
+    assert title_lines("关于2024年10月行风建设问题整改情况的通报") == ["关于2024年10月", "行风建设问题整改情况的通报"]
+    lines = title_lines("关于开展行风建设三年攻坚专项行动第二阶段重点任务推进情况督查的通报")
+    assert lines == ["关于开展行风建设三年攻坚专项行动", "第二阶段重点任务推进情况督查的通报"]
 
 
 def _sample() -> bytes:
