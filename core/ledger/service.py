@@ -5,6 +5,7 @@ Services flush; the request (or CLI) boundary commits. Every function takes the 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import SimpleNamespace
@@ -16,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from core.audit import chain
+from core.audit.models import AuditEvent
 from core.auth.caller import Caller
 from core.ledger import fields as local_fields
 from core.ledger import permissions as perm
@@ -488,6 +490,39 @@ def _require(payload: dict[str, Any], name: str, label: str) -> Any:
     return value
 
 
+RESUBMIT_NEEDS_NEW_MATERIAL = "退回后重新提交须补充新的整改说明或佐证材料"
+#: the kinds of a return (退回), as written now and before kinds were namespaced
+RETURN_KINDS = ("ledger.returned", "return")
+#: events that add material (a progress note or an evidence file)
+MATERIAL_KINDS = ("ledger.note_added", "note_added", "ledger.evidence_added", "evidence_added")
+#: an imported update adds a progress note when it changes 整改进展 (its data names the note)
+IMPORT_KINDS = ("ledger.import_applied", "imported_update")
+
+
+def _new_material_since_return(problem: Problem) -> bool:
+    """After a 退回 the responsible unit must add something: a note or an evidence file later in the chain than the
+    last return. A problem never returned needs nothing more than the first submission's material."""
+    last_return = db.session.scalar(
+        select(func.max(AuditEvent.seq)).where(AuditEvent.problem_id == problem.id, AuditEvent.kind.in_(RETURN_KINDS))
+    )
+    if last_return is None:
+        return True
+    later = db.session.execute(
+        select(AuditEvent.kind, AuditEvent.body).where(
+            AuditEvent.problem_id == problem.id,
+            AuditEvent.seq > last_return,
+            AuditEvent.kind.in_(MATERIAL_KINDS + IMPORT_KINDS),
+        )
+    ).all()
+    for kind, body in later:
+        if kind in MATERIAL_KINDS:
+            return True
+        data = json.loads(body).get("data") or {}
+        if data.get("note_id"):
+            return True
+    return False
+
+
 def transition(caller: Caller, problem: Problem, action: str, payload: dict[str, Any], if_match: str | None) -> Problem:
     """Move a problem along the declared lifecycle; any other move is refused with 409 and the allowed moves."""
     lock(problem)
@@ -531,6 +566,8 @@ def transition(caller: Caller, problem: Problem, action: str, payload: dict[str,
             missing["evidence"] = ["提交验收前须上传至少一份佐证材料"]
         if missing:
             raise _state_conflict(problem, "提交验收的材料不全", missing)
+        if not _new_material_since_return(problem):
+            raise FieldError("progress_note", RESUBMIT_NEEDS_NEW_MATERIAL)
         values.update(submitted_at=now, submitted_by=caller.actor)
     elif action == "close":
         opinion = _require(payload, "opinion", "验收意见")

@@ -48,7 +48,9 @@ def page_error(error: HTTPException):
 def flash_refusal(error: ServiceError) -> None:
     """Tell the user on the next page why a service refused, and undo whatever the request had begun."""
     db.session.rollback()
-    details = "；".join("、".join(v) for v in error.fields.values())
+    # A one-field refusal usually says the same as its message: say it once.
+    parts = ["、".join(m for m in reasons if m != error.message) for reasons in error.fields.values()]
+    details = "；".join(part for part in parts if part)
     flash(f"{error.message}（{details}）" if details else error.message, "danger")
 
 

@@ -135,11 +135,18 @@ def test_the_main_path_in_the_browser(browser, live_server, tmp_path):
         assert reviewer.inner_text("[data-testid=status]") == "整改中"
 
         officer.goto(url)
+        move(officer, "submit")  # nothing new since the return: refused, and the page says why
+        assert "退回后重新提交须补充新的整改说明或佐证材料" in officer.inner_text("body")
+        assert officer.inner_text("[data-testid=status]") == "整改中"
+        officer.fill("#note-text", "已补充培训签到表")
+        officer.click("[data-testid=add-note] button[type=submit]")
+        officer.wait_for_load_state()
         move(officer, "submit")
+        assert officer.inner_text("[data-testid=status]") == "已提交验收"
         reviewer.goto(url)
         move(reviewer, "close", opinion="整改到位，同意销号")
         assert reviewer.inner_text("[data-testid=status]") == "已销号"
-        assert reviewer.locator("[data-testid=history] li").count() == 9
+        assert reviewer.locator("[data-testid=history] li").count() == 10
         with reviewer.expect_download() as download:
             reviewer.click("[data-testid=attachments] a")
         assert download.value.suggested_filename == "整改照片.png"
