@@ -82,7 +82,20 @@ class PublicTrackedReportSchema(Schema):
     category_name = fields.String()
     status = fields.String()
     status_name = fields.String()
-    handling = fields.String(allow_none=True, metadata={"description": "受理后问题的整改情况（整改中/已办结）"})
+    handling = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "受理或并案后，台账问题的办理状态：待交办、整改中、待验收、持续整改、已办结、不予立项；"
+            "未受理时为 null"
+        },
+    )
+    handling_status = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "台账问题的状态代码：registered、rectifying、submitted、ongoing、closed、dismissed；"
+            "未受理时为 null"
+        },
+    )
     received_at = fields.DateTime()
     replies = fields.List(fields.Nested(PublicReplySchema))
     rating = fields.String(allow_none=True)
