@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from core.audit import chain
 from core.audit.models import AuditEvent
 from core.auth.caller import Caller
+from core.ledger import bounds
 from core.ledger import fields as local_fields
 from core.ledger import permissions as perm
 from core.ledger.models import (
@@ -72,6 +73,31 @@ def phase_for(day: date) -> str:
     if phases and day < phases[0].starts_on:
         return phases[0].code
     return AFTER_LAST_PHASE[0]
+
+
+# --- sane deadlines (issue 13, item 4; the bounds in core.ledger.bounds) ----------------------------------------
+
+
+def campaign_start() -> date | None:
+    phases = _phases()
+    return phases[0].starts_on if phases else None
+
+
+def deadline_refusal(deadline: date, rectification_type: str | None, today: date) -> str | None:
+    return bounds.deadline_refusal(deadline, rectification_type, today, campaign_start())
+
+
+def _check_deadline_bounds(
+    deadline: date | None, working_days: int | None, rectification_type: str | None, today: date
+) -> None:
+    """Refuse (422, naming the field) an implausible deadline or working-day count."""
+    refusal = bounds.working_days_refusal(working_days)
+    if refusal:
+        raise FieldError("deadline_working_days", refusal)
+    if deadline is not None and not working_days:
+        refusal = deadline_refusal(deadline, rectification_type, today)
+        if refusal:
+            raise FieldError("deadline", refusal)
 
 
 def phase_names() -> dict[str, str]:
@@ -302,6 +328,7 @@ def _build_problem(
         raise FieldError("deadline", "立行立改和限期整改须有整改时限（日期或工作日数）")
     if data.get("deadline") and data.get("deadline_working_days"):
         raise FieldError("deadline_working_days", "整改时限只能给日期或工作日数之一")
+    _check_deadline_bounds(data.get("deadline"), data.get("deadline_working_days"), rect_type, today_in_shanghai())
     if data.get("recurrence_of"):
         old = get_problem(caller, data["recurrence_of"])
         if old.status != "closed":
@@ -407,6 +434,16 @@ def update_problem(caller: Caller, problem: Problem, changes: dict[str, Any], if
         values["custom_fields"] = _validate_custom(domain, values.get("custom_fields", problem.custom_fields) or {})
     if "local_fields" in values:
         values["local_fields"], values["local_fields_version"] = local_fields.validate(values["local_fields"] or {})
+    if {"deadline", "deadline_working_days", "rectification_type"} & values.keys():
+        given_date, given_days = "deadline" in values, "deadline_working_days" in values
+        # One way of giving the deadline replaces the other; a change of type alone keeps the one in force.
+        kept_days = None if given_date else problem.deadline_working_days
+        _check_deadline_bounds(
+            values.get("deadline") if given_date else (None if given_days else problem.deadline),
+            values.get("deadline_working_days") if given_days else kept_days,
+            values.get("rectification_type", problem.rectification_type),
+            today_in_shanghai(),
+        )
     if "deadline" in values or "deadline_working_days" in values:
         if values.get("deadline") and values.get("deadline_working_days"):
             raise FieldError("deadline_working_days", "整改时限只能给日期或工作日数之一")
@@ -729,6 +766,9 @@ def request_extension(caller: Caller, problem: Problem, new_deadline: date, reas
         raise Conflict("已超过整改时限，不能再申请延期")
     if new_deadline <= problem.deadline:
         raise FieldError("new_deadline", "新的时限须晚于现有时限")
+    refusal = deadline_refusal(new_deadline, problem.rectification_type, today_in_shanghai())
+    if refusal:
+        raise FieldError("new_deadline", refusal.replace("整改时限", "新的时限", 1))
     pending = db.session.scalar(
         select(Extension.id).where(Extension.problem_id == problem.id, Extension.status == "pending")
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from fixtures.ledger import PNG, problem_with_objects, upcoming_body
+from fixtures.ledger import PNG, later, problem_with_objects, upcoming_body
 
 from core.auth.models import ROLES
 
@@ -31,7 +31,7 @@ CASES = [
     ("GET", "/problems/{p}/attachments", READERS, None),
     ("POST", "/problems/{p}/attachments", WRITERS, "file"),
     ("GET", "/problems/{p}/attachments/{a}", READERS, None),
-    ("POST", "/problems/{p}/extensions", WRITERS, {"new_deadline": "2099-01-01", "reason": "需要"}),
+    ("POST", "/problems/{p}/extensions", WRITERS, {"new_deadline": later(400), "reason": "需要"}),
     ("POST", "/problems/{p}/extensions/{e}/decision", WRITERS, {"approve": False}),
     ("POST", "/problems/{p}/referrals", WRITERS, REFERRAL),
     ("GET", "/ledger/local-fields", READERS, None),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from fixtures.ledger import later
 
 PLACEHOLDERS = ("TODO", "Lorem", "待开发", "敬请期待", "placeholder")
 ROLES = ["lj.admin", "lj.officer1", "lj.reviewer", "lj.viewer", "city.admin", "city.supervisor"]
@@ -106,7 +107,7 @@ def test_the_main_path_in_the_browser(browser, live_server, tmp_path):
         officer.select_option("#category", "attitude")
         officer.fill("#title", "浏览器里登记的问题")
         officer.fill("#description", "窗口人员对咨询群众不耐烦")
-        officer.fill("#deadline", "2099-06-30")
+        officer.fill("#deadline", later(180))
         officer.click("[data-testid=new-problem] button[type=submit]")
         officer.wait_for_load_state()
         assert "已登记问题" in officer.inner_text("body"), officer.inner_text("body")[:500]
