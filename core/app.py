@@ -24,6 +24,8 @@ from core.auth.guard import authenticate, resolve_tenant
 from core.checklists import pages as checklist_pages
 from core.checklists.api import blp as checklists_blp
 from core.cli import register_commands
+from core.documents import pages as document_pages
+from core.documents.api import blp as documents_blp
 from core.figures import pages as figure_pages
 from core.figures.api import blp as figures_blp
 from core.ledger import pages as ledger_pages
@@ -54,13 +56,16 @@ API_BLUEPRINTS = (
     ledger_blp,
     exchange_blp,
     oversight_blp,
+    documents_blp,
     figures_blp,
     checklists_blp,
     public_blp,
     public_reports_blp,
 )
 #: The modules whose page views are registered on the shell's blueprint as they are imported.
-PAGE_MODULES = (ledger_pages, checklist_pages, figure_pages, oversight_pages, public_pages, admin_pages)
+PAGE_MODULES = (
+    ledger_pages, checklist_pages, figure_pages, oversight_pages, public_pages, document_pages, admin_pages,
+)  # fmt: skip
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
 

@@ -97,12 +97,15 @@ CORE_EVENT_KINDS = (
     ("oversight.report_returned", "退回报送材料", "report_returned"),
     ("oversight.light_changed", "红黄灯变化", "light_changed"),
     ("oversight.interview_flagged", "列入约谈提醒", "interview_flagged"),
+    # documents (发文设置、发文登记)
+    ("documents.settings_changed", "修改发文设置", None),
+    ("documents.numbered", "发文编号", None),
 )
 
 
 @hookimpl(trylast=True)
 def xingfeng_register_event_kinds():
-    return [EventKind(slug, label, (legacy,)) for slug, label, legacy in CORE_EVENT_KINDS]
+    return [EventKind(slug, label, (legacy,) if legacy else ()) for slug, label, legacy in CORE_EVENT_KINDS]
 
 
 @hookimpl(trylast=True)

@@ -14,6 +14,7 @@ from core.checklists.models import (
     LocalItem,
     TemplateVersion,
 )
+from core.documents.models import IssuedDocument
 from core.figures.models import (
     FigureCloseDays,
     FigureFact,
@@ -56,6 +57,7 @@ from core.public.models import PublicReport, ReportContact, ReportFile, ReportRe
 from core.tenancy.models import CampaignPhase, PluginSetting, Tenant, Unit
 
 __all__ = [
+    "IssuedDocument",
     "Checklist",
     "ChecklistEvidence",
     "ChecklistFinding",

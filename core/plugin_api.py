@@ -32,6 +32,7 @@ from core.figures.providers import Provider as FigureProvider
 from core.figures.providers import grouped as grouped_figure
 from core.figures.providers import in_period as in_figure_period
 from core.hookspecs import hookimpl
+from core.ledger.bounds import WORKING_DAYS_ERROR, WORKING_DAYS_MAX, WORKING_DAYS_MIN
 from core.ledger.models import RECTIFICATION_TYPES, SEVERITIES, SOURCES, Problem
 from core.ledger.permissions import may_record, visible_unit_ids
 from core.ledger.schemas import UploadSchema
@@ -145,6 +146,9 @@ __all__ = [
     "SCHEMA_ERRORS",
     "TEXT_ERRORS",
     "USCCError",
+    "WORKING_DAYS_ERROR",
+    "WORKING_DAYS_MAX",
+    "WORKING_DAYS_MIN",
     "USCCField",
     "normalise_uscc",
     "validate_uscc",

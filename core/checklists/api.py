@@ -10,7 +10,7 @@ from flask.views import MethodView
 from sqlalchemy import select
 
 from core.auth.guard import object_loader, require
-from core.checklists import excel
+from core.checklists import documents, excel
 from core.checklists import service as checklists
 from core.checklists.models import Checklist, ChecklistEvidence, CityItem, LocalItem, TemplateVersion
 from core.checklists.schemas import (
@@ -28,6 +28,7 @@ from core.checklists.schemas import (
     TemplateSchema,
     TemplateSummarySchema,
 )
+from core.documents.delivery import send_docx, send_pdf
 from core.ledger import service as ledger
 from core.ledger.api import READERS
 from core.ledger.schemas import UploadSchema
@@ -286,6 +287,26 @@ def export_checklist(checklist_id):
     checklist = checklists.get_checklist(ledger.Caller.current(), checklist_id)
     data = excel.filled(checklist, detail(checklist))
     return send_file(data, mimetype=XLSX, as_attachment=True, download_name=f"检查清单-{checklist.id}.xlsx")
+
+
+@blp.tenant_route("/checklists/<int:checklist_id>/record.docx")
+@require(*READERS)
+@blp.response(200, description="检查记录表（Word 文档）")
+def checklist_record(checklist_id):
+    """打印用检查记录表（.docx，A4 公文版式）：被检查单位、对象、日期，各检查项目（中文，无内部编码）、结果、发现问题，
+    检查人员和被检查单位负责人签字栏。"""
+    checklist = checklists.get_checklist(ledger.Caller.current(), checklist_id)
+    return send_docx(documents.record_docx(g.tenant, checklist), documents.record_filename(checklist))
+
+
+@blp.tenant_route("/checklists/<int:checklist_id>/record.pdf")
+@require(*READERS)
+@blp.response(200, description="检查记录表的 PDF 预览")
+@blp.alt_response(409, description="服务器未安装 PDF 转换程序，请下载 Word 文件")
+def checklist_record_pdf(checklist_id):
+    """检查记录表的 PDF 预览（服务器端由 LibreOffice 离线生成）。"""
+    checklist = checklists.get_checklist(ledger.Caller.current(), checklist_id)
+    return send_pdf(documents.record_docx(g.tenant, checklist), documents.record_filename(checklist))
 
 
 @blp.tenant_route("/checklists/import", methods=["POST"])

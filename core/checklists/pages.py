@@ -9,11 +9,12 @@ from flask import abort, flash, g, redirect, render_template, request, send_file
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from core.checklists import excel
+from core.checklists import documents, excel
 from core.checklists import service as checklists
 from core.checklists.api import XLSX, detail, present
 from core.checklists.models import STATUSES, ChecklistFinding, CityItem, LocalItem
 from core.checklists.templates import ANSWER_TYPES, EVIDENCE, TARGETS
+from core.documents.pages import docx_download, pdf_inline
 from core.ledger import service as ledger
 from core.ledger.api import READERS
 from core.ledger.excel import ImportRefused
@@ -307,3 +308,15 @@ def _finding_of(problem):
 
 
 PROBLEM_ORIGINS.append(_finding_of)
+
+
+@tenant_page("/checklists/<int:checklist_id>/record.<fmt>", *READERS)
+def checklist_record(checklist_id: int, fmt: str):
+    """The printable 检查记录表 as a Word file, or its PDF for the preview."""
+    checklist = checklists.get_checklist(ledger.Caller.current(), checklist_id)
+    body, name = documents.record_docx(g.tenant, checklist), documents.record_filename(checklist)
+    if fmt == "docx":
+        return docx_download(body, name)
+    if fmt == "pdf":
+        return pdf_inline(body, name)
+    abort(404)

@@ -14,10 +14,13 @@ from sqlalchemy import select
 
 from core.auth.guard import actor, object_loader, require
 from core.auth.models import CITY_ROLES
-from core.figures import providers, ranking, service, snapshot, tables
+from core.documents.delivery import send_docx, send_pdf
+from core.figures import briefing, providers, ranking, service, snapshot, tables
 from core.figures.models import FigureSnapshot
 from core.figures.schemas import (
     GROUP_BY,
+    BriefingCreateSchema,
+    BriefingSchema,
     CityFiguresQuerySchema,
     CityFiguresSchema,
     DrillQuerySchema,
@@ -34,7 +37,7 @@ from core.ledger import service as ledger
 from core.ledger.api import READERS, Presenter
 from core.platform.api import Blueprint
 from core.platform.db import db
-from core.platform.errors import FieldError
+from core.platform.errors import FieldError, NotFound
 from core.platform.evidence import download_headers
 from core.tenancy.models import Tenant
 
@@ -244,6 +247,61 @@ def city_snapshot_bulletin(snapshot_id):
     return _download(tables.get_snapshot(snapshot_id), "docx")
 
 
+@blp.route("/city/briefings")
+class CityBriefings(MethodView):
+    @require(*CITY_ROLES, tenant=False)
+    @blp.response(200, BriefingSchema(many=True))
+    def get(self):
+        """工作简报：各期，新的在前。"""
+        return briefing.listing()
+
+    @require("city_admin", "city_supervisor", tenant=False)
+    @blp.arguments(BriefingCreateSchema)
+    @blp.response(201, BriefingSchema)
+    def post(self, args):
+        """编发一期工作简报：期号按年连续（2026年第3期），刊登选用的典型经验、一个快照的数据和下一步工作安排，
+        版记列报、送、发；归档后下载不变。"""
+        return briefing.make(actor(), ledger.today_in_shanghai(), args)
+
+
+@blp.route("/city/briefings/<int:briefing_id>/briefing.<fmt>")
+@require(*CITY_ROLES, tenant=False)
+@blp.response(200, description="工作简报（Word 文档或 PDF 预览）")
+@blp.alt_response(409, description="服务器未安装 PDF 转换程序，请下载 Word 文件")
+def city_briefing_document(briefing_id, fmt):
+    """下载一期工作简报（.docx），或其 PDF 预览（.pdf）。"""
+    return _briefing(briefing_id, fmt)
+
+
+@blp.tenant_route("/briefings/<int:briefing_id>/briefing.<fmt>")
+@require(*READERS)
+@blp.response(200, description="工作简报（Word 文档或 PDF 预览）")
+@blp.alt_response(409, description="服务器未安装 PDF 转换程序，请下载 Word 文件")
+def tenant_briefing_document(briefing_id, fmt):
+    """市局发至各县区局的工作简报（.docx 或 .pdf）。"""
+    return _briefing(briefing_id, fmt)
+
+
+def _briefing(briefing_id: int, fmt: str):
+    issued, body = briefing.get(briefing_id)
+    name = f"简报-{issued.year}-{issued.seq}.docx"
+    if fmt == "docx":
+        return send_docx(body, name)
+    if fmt == "pdf":
+        return send_pdf(body, name)
+    raise NotFound("未找到")
+
+
+@blp.route("/city/snapshots/<int:snapshot_id>/bulletin.pdf")
+@require(*CITY_ROLES, tenant=False)
+@blp.response(200, description="通报的 PDF 预览")
+@blp.alt_response(409, description="服务器未安装 PDF 转换程序，请下载 Word 文件")
+def city_snapshot_bulletin_pdf(snapshot_id):
+    """通报的 PDF 预览（服务器端由 LibreOffice 离线生成，与归档的 Word 文件一致）。"""
+    taken = tables.get_snapshot(snapshot_id)
+    return send_pdf(taken.bulletin_docx, f"通报-{taken.period}.docx")
+
+
 @blp.route("/city/snapshots/<int:snapshot_id>/figures.xlsx")
 @require(*CITY_ROLES, tenant=False)
 @blp.response(200, description="快照统计表（Excel）")
@@ -301,6 +359,16 @@ def tenant_snapshot(snapshot_id):
 def tenant_snapshot_bulletin(snapshot_id):
     """下载快照的通报（.docx）：通报发至各县区局。"""
     return _download(tables.get_snapshot(snapshot_id), "docx")
+
+
+@blp.tenant_route("/figures/snapshots/<int:snapshot_id>/bulletin.pdf")
+@require(*READERS)
+@blp.response(200, description="通报的 PDF 预览")
+@blp.alt_response(409, description="服务器未安装 PDF 转换程序，请下载 Word 文件")
+def tenant_snapshot_bulletin_pdf(snapshot_id):
+    """通报的 PDF 预览。"""
+    taken = tables.get_snapshot(snapshot_id)
+    return send_pdf(taken.bulletin_docx, f"通报-{taken.period}.docx")
 
 
 @blp.tenant_route("/figures/snapshots/<int:snapshot_id>/figures.xlsx")

@@ -5,16 +5,21 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import abort, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from marshmallow import ValidationError
 from sqlalchemy import select
 
 from core.auth.models import CITY_ROLES
-from core.figures import charts, periods, providers, ranking, service, snapshot, tables
+from core.documents import service as documents
+from core.documents.pages import docx_download, pdf_inline
+from core.figures import briefing, charts, periods, providers, ranking, service, snapshot, tables
 from core.figures.models import FigureSnapshot
+from core.figures.schemas import BriefingCreateSchema
 from core.ledger import service as ledger
 from core.ledger.api import READERS
 from core.ledger.models import STATUSES
+from core.oversight import service as oversight
 from core.platform.db import db
 from core.platform.errors import FieldError, ServiceError
 from core.platform.evidence import download_headers
@@ -251,6 +256,8 @@ def snapshot_export(snapshot_id: int, fmt: str):
     elif fmt == "xlsx":
         body, kind = taken.figures_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         name = f"统计-{taken.period}.xlsx"
+    elif fmt == "pdf":
+        return pdf_inline(taken.bulletin_docx, f"通报-{taken.period}.docx")
     else:
         abort(404)
     headers = download_headers(name, kind)
@@ -266,7 +273,8 @@ def snapshots_tenant():
     for taken in db.session.scalars(select(FigureSnapshot).order_by(FigureSnapshot.id.desc())):
         mine = next((r for r in taken.data["tenants"] if r["tenant_id"] == g.tenant.id), None)
         rows.append((taken, mine, len(taken.data["tenants"])))
-    return render_template("web/figures_snapshots_tenant.html", rows=rows, prefix=_prefix())
+    briefings = briefing.listing() if documents.find_city() is not None else []
+    return render_template("web/figures_snapshots_tenant.html", rows=rows, briefings=briefings, prefix=_prefix())
 
 
 @tenant_page("/figures/snapshots/<int:snapshot_id>", *READERS)
@@ -285,3 +293,69 @@ def snapshot_tenant(snapshot_id: int):
         show=service.show,
         prefix=_prefix(),
     )
+
+
+# --- the city's work briefings (工作简报) ---------------------------------------------------------------------------
+
+
+@blp.route("/city/briefings", methods=["GET", "POST"])
+@page(*CITY_ROLES, tenant=False)
+def briefings_city():
+    """The briefings issued so far, and the form to issue one from published experiences, a snapshot and tasks."""
+    errors: dict[str, list[str]] = {}
+    city = documents.find_city()
+    if request.method == "POST" and city is not None:
+        if g.user.role not in TAKERS:
+            abort(403)
+        lines = {
+            k: [x.strip() for x in request.form.get(k, "").splitlines() if x.strip()] for k in ("tasks", "also_to")
+        }
+        raw = {
+            "experience_ids": [int(x) for x in request.form.getlist("experience_ids") if x.isdigit()],
+            "foreword": request.form.get("foreword", "").strip(),
+            **lines,
+        }
+        if request.form.get("snapshot_id", "").isdigit():
+            raw["snapshot_id"] = int(request.form["snapshot_id"])
+        if request.form.get("title", "").strip():
+            raw["title"] = request.form["title"].strip()
+        if not raw["foreword"]:
+            raw.pop("foreword")
+        try:
+            data = BriefingCreateSchema().load(raw)
+            issued = briefing.make(f"user:{g.user.id}", ledger.today_in_shanghai(), data)
+        except ValidationError as error:
+            db.session.rollback()
+            errors = {k: (v if isinstance(v, list) else [str(v)]) for k, v in error.messages.items()}
+        except ServiceError as error:
+            flash_refusal(error)
+            errors = error.fields
+        else:
+            flash(_("已编发简报：%(number)s", number=issued.number), "success")
+            return redirect(url_for("web.briefings_city"))
+    return render_template(
+        "web/figures_briefings.html",
+        no_city=city is None,
+        briefings=briefing.listing() if city is not None else [],
+        experiences=oversight.published_experiences(),
+        snapshots=db.session.scalars(select(FigureSnapshot).order_by(FigureSnapshot.id.desc())).all(),
+        errors=errors,
+        form=request.form,
+        may_issue=g.user.role in TAKERS and city is not None,
+    ), 422 if errors else 200
+
+
+@blp.route("/briefings/<int:briefing_id>/briefing.<fmt>")
+@page()
+def briefing_document(briefing_id: int, fmt: str):
+    """A briefing (sent to every county) as a Word file, or its PDF for the preview."""
+    try:
+        issued, body = briefing.get(briefing_id)
+    except ServiceError:
+        abort(404)
+    name = f"简报-{issued.year}-{issued.seq}.docx"
+    if fmt == "docx":
+        return docx_download(body, name)
+    if fmt == "pdf":
+        return pdf_inline(body, name)
+    abort(404)

@@ -92,11 +92,39 @@ class SnapshotCreateSchema(Schema):
     document_number = fields.String(
         load_default="",
         validate=validate.Length(max=60),
-        metadata={"title": "文号", "description": "默认 行风通报〔年〕统计期号"},
+        metadata={"title": "文号", "description": "留空按市局发文设置自动编号（如 江市监通〔2026〕12号，每年连续）"},
     )
     requirements = fields.String(
         load_default="", validate=validate.Length(max=20000), metadata={"title": "工作要求", "description": "每行一条"}
     )
+
+
+class BriefingCreateSchema(Schema):
+    title = fields.String(validate=validate.Length(min=1, max=100), metadata={"title": "标题（列表中显示）"})
+    experience_ids = fields.List(
+        fields.Integer(), load_default=list, validate=validate.Length(max=10, error="最多10条"),
+        metadata={"title": "选用的典型经验", "description": "已发布典型经验的 id，按给出的顺序刊登"},
+    )  # fmt: skip
+    snapshot_id = fields.Integer(metadata={"title": "刊登哪个快照的数据"})
+    foreword = fields.String(validate=validate.Length(max=2000), metadata={"title": "按语"})
+    tasks = fields.List(
+        fields.String(validate=validate.Length(min=1, max=500)), load_default=list,
+        validate=validate.Length(max=20, error="最多20项"), metadata={"title": "下一步工作安排"},
+    )  # fmt: skip
+    also_to = fields.List(
+        fields.String(validate=validate.Length(min=1, max=60)), load_default=list,
+        validate=validate.Length(max=30, error="最多30项"), metadata={"title": "送（版记）"},
+    )  # fmt: skip
+
+
+class BriefingSchema(Schema):
+    id = fields.Integer()
+    number = fields.String(metadata={"title": "期号"})
+    year = fields.Integer()
+    seq = fields.Integer()
+    title = fields.String()
+    issued_by = fields.String()
+    issued_at = fields.DateTime()
 
 
 # --- answers ----------------------------------------------------------------------------------------------------

@@ -6,17 +6,19 @@ A snapshot copies numbers, never references: editing a problem afterwards change
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, datetime
 from typing import Any
 
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
 from sqlalchemy import func, select
 
+from core.documents import service as documents
+from core.documents.gongwen import Gongwen, chinese_date
+from core.documents.gongwen import document_number as numbered
 from core.figures import providers, ranking, service
 from core.figures.models import FigureSnapshot, FigureSnapshotUnit
 from core.figures.periods import Period
+from core.ledger.models import OPEN_STATUSES, Problem
 from core.oversight.models import SweepRun
 from core.platform.calendar import local_date
 from core.platform.db import db, tenant_scope, utcnow
@@ -73,7 +75,7 @@ def take(
     top_n: int = 3,
     bottom_n: int = 3,
     document_number: str = "",
-    issuing_body: str = "市市场监督管理局",
+    issuing_body: str = "",
     requirements: str = "",
 ) -> FigureSnapshot:
     """Freeze every county's figures for the period, rank them, and archive the bulletin and the workbook."""
@@ -88,7 +90,14 @@ def take(
     ranked = ranking.rank([(t.id, t.name, rows[t.id]["figures"]) for t in counties], used, labels)
     top, bottom = ranking.commended_and_criticised(ranked, top_n, bottom_n)
     shown = shown_figures()
-    number = document_number or f"行风通报〔{today.year}〕{period.code}号"
+    city = documents.find_city()
+    settings = documents.city_settings()
+    title = f"关于{period.label}行风建设问题整改情况的通报"
+    if city is not None:
+        issued = documents.issue_number(city, "bulletin", title, actor, today, given=document_number)
+        number = issued.number
+    else:
+        issued, number = None, document_number or _next_number(settings["bulletin_code"], today.year)
     data = {
         "figures": shown,
         "labels": {n: labels[n] for n in shown},
@@ -110,6 +119,17 @@ def take(
         "commended": [r.key for r in top],
         "criticised": [r.key for r in bottom],
         "summary": summary(period, ranked, rows, counties),
+        "typical": typical_problems(period, today, counties),
+        # the document's settings as they were, so the archived 通报 can be made again alike
+        "document": {
+            "title": title,
+            "mark": settings["mark"],
+            "recipients": settings["recipients"],
+            "cc": settings["cc"],
+            "signature": settings["signature"],
+            "printer": settings["printer"],
+            "dated": today.isoformat(),
+        },
     }
     snapshot = FigureSnapshot(
         kind=period.kind,
@@ -122,7 +142,7 @@ def take(
         bottom_n=bottom_n,
         data=data,
         document_number=number,
-        issuing_body=issuing_body,
+        issuing_body=issuing_body or settings["issuing_body"],
         requirements=requirements or DEFAULT_REQUIREMENTS,
         bulletin_docx=b"",
         figures_xlsx=b"",
@@ -134,6 +154,10 @@ def take(
     snapshot.figures_xlsx = workbook(snapshot)
     db.session.add(snapshot)
     db.session.flush()
+    if issued is not None:
+        with tenant_scope(city.id):
+            issued.source = f"snapshot:{snapshot.id}"
+            db.session.flush()
     for tenant in tenants:
         unit_rows = [(u.id, u.name, figures) for u, figures in rows[tenant.id]["units"]]
         with tenant_scope(tenant.id):
@@ -149,15 +173,61 @@ def take(
     return snapshot
 
 
+def _next_number(code: str, year: int) -> str:
+    """With no city tenant to keep the register, the bulletins are numbered from the snapshots taken this year."""
+    prefix = f"{code}〔{year}〕"
+    taken = db.session.scalars(
+        select(FigureSnapshot.document_number).where(FigureSnapshot.document_number.startswith(prefix))
+    ).all()
+    seqs = [int(n[len(prefix) : -1]) for n in taken if n.endswith("号") and n[len(prefix) : -1].isdigit()]
+    return numbered(code, year, max(seqs, default=0) + 1)
+
+
 def asdict_detail(r: ranking.Ranked) -> dict[str, Any]:
     return {"detail": r.detail, "missing": r.missing, "explain": r.explain()}
 
 
 DEFAULT_REQUIREMENTS = (
-    "一、各县区局要对照通报问题，逐项建立整改台账，明确责任单位、责任人和整改时限。\n"
-    "二、被通报批评的单位要在10个工作日内向市局报送整改情况。\n"
-    "三、各单位要举一反三，深入开展自查自纠，确保问题整改到位、不反弹。"
+    "各县区局要对照通报问题，逐项建立整改台账，明确责任单位、责任人和整改时限。\n"
+    "被通报批评的单位要在10个工作日内向市局报送整改情况。\n"
+    "各单位要举一反三，深入开展自查自纠，确保问题整改到位、不反弹。"
 )
+#: a number a person typed before a point (一、 （一） 1. （1） ① …), taken off: the document numbers its own points
+POINT_NUMBER = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．)）]|[①-⑳])\s*"
+)
+#: how many typical problems a 通报 names
+TYPICAL = 5
+
+
+def typical_problems(period: Period, today: date, counties: list[Tenant]) -> list[dict[str, Any]]:
+    """The problems the 通报 names as typical: those due by the period's end and still open, the longest overdue
+    first, at most two per county and five in all."""
+    found: list[dict[str, Any]] = []
+    for tenant in counties:
+        with tenant_scope(tenant.id):
+            rows = db.session.execute(
+                select(Problem.number, Problem.title, Problem.deadline, Unit.name)
+                .join(Unit, Unit.id == Problem.unit_id)
+                .where(
+                    Problem.status.in_(OPEN_STATUSES),
+                    Problem.deadline.is_not(None),
+                    Problem.deadline < today,
+                    Problem.deadline <= period.ends_on,
+                )
+                .order_by(Problem.deadline, Problem.id)
+                .limit(2)
+            ).all()
+        found += [
+            {"tenant": tenant.name, "unit": unit, "number": number, "title": title, "deadline": deadline.isoformat()}
+            for number, title, deadline, unit in rows
+        ]
+    found.sort(key=lambda r: (r["deadline"], r["number"]))
+    return found[:TYPICAL]
+
+
+def requirement_points(text: str) -> list[str]:
+    return [POINT_NUMBER.sub("", line).strip() for line in text.splitlines() if POINT_NUMBER.sub("", line).strip()]
 
 
 def summary(period: Period, ranked: list[ranking.Ranked], rows: dict[int, dict[str, Any]], counties) -> str:
@@ -175,72 +245,78 @@ def _value(snapshot_row: dict[str, Any], name: str, kinds: dict[str, str]) -> st
 
 
 def bulletin(snapshot: FigureSnapshot) -> bytes:
-    """The 通报 in the usual layout: title, issuing body, document number, date, summary, ranking table, lists."""
+    """The 通报 in the 公文 format (GB/T 9704-2012, core.documents.gongwen): red 版头 with the city's mark and the
+    document number, title, 主送, the overall figures and the ranking table, 通报表彰, 通报批评, typical problems,
+    工作要求 numbered (一)(二)(三), 落款 and 成文日期, 版记."""
     data = snapshot.data
-    doc = Document()
-    style = doc.styles["Normal"]
-    style.font.name = "宋体"
-    style.font.size = Pt(12)
-    head = doc.add_paragraph()
-    head.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = head.add_run(snapshot.issuing_body)
-    run.bold, run.font.size = True, Pt(22)
-    number = doc.add_paragraph(snapshot.document_number)
-    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title = doc.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = title.add_run(f"关于{snapshot.label}行风建设问题整改情况的通报")
-    run.bold, run.font.size = True, Pt(18)
-    doc.add_paragraph("各县区市场监督管理局：")
-    doc.add_paragraph(data["summary"])
-    columns = ["排名", "县区局", "得分", *[data["labels"][f] for f in snapshot.weights], "发现问题", "已销号"]
-    table = doc.add_table(rows=1, cols=len(columns))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, columns, strict=True):
-        cell.text = text
-    kinds = data["kinds"]
-    for row in data["tenants"]:
-        cells = table.add_row().cells
-        values = [
-            str(row["rank"]),
-            row["name"],
-            "—" if row["score"] is None else f"{row['score']:.2f}",
-            *[service.show(row["figures"].get(f), "rate") for f in snapshot.weights],
-            _value(row, "found", kinds),
-            _value(row, "closed", kinds),
-        ]
-        for cell, text in zip(cells, values, strict=True):
-            cell.text = text
+    doc_settings = data.get("document") or {}
+    dated = date.fromisoformat(doc_settings["dated"]) if doc_settings.get("dated") else local_date(snapshot.taken_at)
     by_id = {r["tenant_id"]: r for r in data["tenants"]}
-    doc.add_paragraph("一、通报表彰").runs[0].bold = True
-    for key in data["commended"] or []:
-        doc.add_paragraph(f"{by_id[key]['name']}（得分 {by_id[key]['score']:.2f}）", style="List Bullet")
-    if not data["commended"]:
-        doc.add_paragraph("无")
-    doc.add_paragraph("二、通报批评").runs[0].bold = True
-    for key in data["criticised"] or []:
-        score = by_id[key]["score"]
-        doc.add_paragraph(
-            f"{by_id[key]['name']}（得分 {'—' if score is None else f'{score:.2f}'}）", style="List Bullet"
-        )
-    if not data["criticised"]:
-        doc.add_paragraph("无")
-    doc.add_paragraph("三、工作要求").runs[0].bold = True
-    for line in snapshot.requirements.splitlines():
-        doc.add_paragraph(line)
+    kinds = data["kinds"]
+
+    def score(row) -> str:
+        return "—" if row["score"] is None else f"{row['score']:.2f}分"
+
+    doc = Gongwen()
+    doc.red_header(doc_settings.get("mark") or f"{snapshot.issuing_body}文件", snapshot.document_number)
+    doc.title(doc_settings.get("title") or f"关于{snapshot.label}行风建设问题整改情况的通报")
+    doc.recipients(doc_settings.get("recipients") or ["各县区市场监督管理局"])
+    doc.paragraph(
+        f"为推进行风建设三年攻坚专项行动，压实问题整改责任，现将{snapshot.label}各县区局问题整改情况通报如下。"
+    )
+    doc.heading(1, "总体情况")
+    doc.paragraph(data["summary"])
+    columns = ["排名", "县区局", "得分", *[data["labels"][f] for f in snapshot.weights], "发现问题", "已销号"]
+    doc.table(
+        columns,
+        [
+            [
+                str(row["rank"]),
+                row["name"],
+                "—" if row["score"] is None else f"{row['score']:.2f}",
+                *[service.show(row["figures"].get(f), "rate") for f in snapshot.weights],
+                _value(row, "found", kinds),
+                _value(row, "closed", kinds),
+            ]
+            for row in data["tenants"]
+        ],
+    )
     weights = "，".join(f"{data['labels'][f]}{w:g}" for f, w in snapshot.weights.items())
-    doc.add_paragraph(f"说明：得分 = Σ(权重 × 比率 × 100) ÷ Σ权重；权重：{weights}；分母为零的比率记“—”，排名靠后。")
-    sign = doc.add_paragraph(f"{snapshot.issuing_body}\n{_chinese_date(snapshot.taken_at)}")
-    sign.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
-
-
-def _chinese_date(moment: datetime) -> str:
-
-    day = local_date(moment)
-    return f"{day.year}年{day.month}月{day.day}日"
+    doc.paragraph(f"得分 = Σ（权重 × 比率 × 100）÷ Σ权重；权重：{weights}；分母为零的比率记“—”，排名靠后。")
+    doc.heading(1, "通报表彰")
+    commended = [by_id[key] for key in data["commended"] or []]
+    doc.paragraph(
+        "对" + "、".join(f"{r['name']}（{score(r)}）" for r in commended) + "予以通报表彰。"
+        if commended
+        else "本期无通报表彰单位。"
+    )
+    doc.heading(1, "通报批评")
+    criticised = [by_id[key] for key in data["criticised"] or []]
+    doc.paragraph(
+        "对" + "、".join(f"{r['name']}（{score(r)}）" for r in criticised) + "予以通报批评，限期整改。"
+        if criticised
+        else "本期无通报批评单位。"
+    )
+    typical = data.get("typical") or []
+    if typical:
+        doc.heading(1, "典型问题")
+        for item in typical:
+            deadline = chinese_date(date.fromisoformat(item["deadline"]))
+            doc.heading(
+                2,
+                f"{item['tenant']}{item['unit']}：",
+                f"{item['title']}（{item['number']}），整改时限{deadline}，至今未完成整改。",
+            )
+    doc.heading(1, "工作要求")
+    for point in requirement_points(snapshot.requirements):
+        doc.heading(2, point)
+    doc.signature(doc_settings.get("signature") or snapshot.issuing_body, dated)
+    doc.record(
+        cc=doc_settings.get("cc") or [],
+        printer=doc_settings.get("printer") or f"{snapshot.issuing_body}办公室",
+        printed_on=dated,
+    )
+    return doc.bytes()
 
 
 def workbook(snapshot: FigureSnapshot) -> bytes:

@@ -15,9 +15,12 @@ from sqlalchemy import select
 from core.audit import chain
 from core.auth.guard import object_loader, require
 from core.auth.models import User
+from core.documents.delivery import send_docx, send_pdf
+from core.documents.schemas import IssuedDocumentSchema
+from core.documents.service import REGISTER_FIELDS
+from core.ledger import documents, service
 from core.ledger import fields as local_fields
 from core.ledger import query as ledger_query
-from core.ledger import service
 from core.ledger.models import (
     LIGHTS,
     OPEN_STATUSES,
@@ -233,6 +236,44 @@ def problem_action(args, problem_id, action):
     problem = service.get_problem(caller, problem_id)
     problem = service.transition(caller, problem, action, args, request.headers.get("If-Match"))
     return _etagged(problem, present(problem, caller))
+
+
+NOTICE_ISSUERS = ("city_admin", "city_supervisor", "tenant_admin", "reviewer")
+
+
+@blp.tenant_route("/problems/<int:problem_id>/notice", methods=["POST"])
+@require(*NOTICE_ISSUERS)
+@blp.response(201, IssuedDocumentSchema)
+def issue_problem_notice(problem_id):
+    """发出整改通知书：在本局发文登记中取下一个文号（如 北市监改〔2026〕3号），留痕于问题的历史。
+
+    同一问题再发，答原文号。
+    """
+    caller = service.Caller.current()
+    problem = service.get_problem(caller, problem_id)
+    issued = documents.issue_notice(caller.tenant, problem, caller.actor, service.today_in_shanghai())
+    return {**{c: getattr(issued, c) for c in REGISTER_FIELDS}, "kind_label": "整改通知书"}
+
+
+@blp.tenant_route("/problems/<int:problem_id>/notice.docx")
+@require(*READERS)
+@blp.response(200, description="整改通知书（Word 文档）")
+def problem_notice(problem_id):
+    """下载已发出的整改通知书（.docx，公文版式）；未发出时 404。"""
+    caller = service.Caller.current()
+    problem = service.get_problem(caller, problem_id)
+    return send_docx(documents.notice_docx(caller.tenant, problem), documents.notice_filename(problem))
+
+
+@blp.tenant_route("/problems/<int:problem_id>/notice.pdf")
+@require(*READERS)
+@blp.response(200, description="整改通知书的 PDF 预览")
+@blp.alt_response(409, description="服务器未安装 PDF 转换程序，请下载 Word 文件")
+def problem_notice_pdf(problem_id):
+    """整改通知书的 PDF 预览（服务器端由 LibreOffice 离线生成）。"""
+    caller = service.Caller.current()
+    problem = service.get_problem(caller, problem_id)
+    return send_pdf(documents.notice_docx(caller.tenant, problem), documents.notice_filename(problem))
 
 
 @blp.tenant_route("/problems/<int:problem_id>/history")

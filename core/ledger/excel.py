@@ -503,6 +503,7 @@ class LedgerImport:
     def __init__(self, caller: service.Caller, dry_run: bool = False):
         self.caller = caller
         self.dry_run = dry_run
+        self.today = today_in_shanghai()
         self.errors: list[dict[str, Any]] = []
         self.rows: list[ImportRow] = []
         self.mismatches: list[dict[str, Any]] = []
@@ -770,6 +771,10 @@ class LedgerImport:
                     self.error(row.number, HEADER["progress"], "无权为该单位的问题填写整改进展")
         if row.rectification_type in ("immediate", "deadline") and blank(row.cells.get(HEADER["deadline"])):
             self.error(row.number, HEADER["deadline"], "立行立改和限期整改须有整改时限")
+        elif row.deadline is not None:
+            refusal = service.deadline_refusal(row.deadline, row.rectification_type, self.today)
+            if refusal:
+                self.error(row.number, HEADER["deadline"], refusal)
         self._check_custom(row)
         self._check_local(row)
         if row.status and row.status != "registered":

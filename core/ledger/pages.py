@@ -5,19 +5,21 @@ from __future__ import annotations
 from datetime import date as _date
 from urllib.parse import urlencode
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from core.audit import chain
 from core.auth.models import User
-from core.ledger import excel, service
+from core.documents.pages import docx_download, pdf_inline
+from core.ledger import documents, excel, service
 from core.ledger import fields as local_fields
 from core.ledger import permissions as perm
 from core.ledger import query as ledger_query
-from core.ledger.api import LIST_COLUMNS, READERS, Presenter, _rows
+from core.ledger.api import LIST_COLUMNS, NOTICE_ISSUERS, READERS, Presenter, _rows
 from core.ledger.models import (
     LIGHTS,
+    OPEN_STATUSES,
     RECTIFICATION_TYPES,
     SEVERITIES,
     SOURCES,
@@ -297,6 +299,8 @@ def _problem(problem_id: int):
         transitions=service.TRANSITIONS,
         light_classes=LIGHT_CLASSES,
         prefix=_prefix(),
+        notice=documents.issued_notice(problem),
+        may_issue_notice=g.user.role in NOTICE_ISSUERS and problem.status in OPEN_STATUSES,
     )
 
 
@@ -464,3 +468,31 @@ def _import():
 def ledger_import():
     """Import a workbook in the export's layout: every bad cell is listed before anything is written."""
     return _import()
+
+
+@tenant_page("/problems/<int:problem_id>/notice", *NOTICE_ISSUERS, methods=["POST"])
+def problem_notice_issue(problem_id: int):
+    """发出整改通知书 (numbered once), then back to the problem with its download and preview links."""
+    caller = service.Caller.current()
+    problem = service.get_problem(caller, problem_id)
+    try:
+        issued = documents.issue_notice(caller.tenant, problem, caller.actor, service.today_in_shanghai())
+    except ServiceError as error:
+        flash_refusal(error)
+    else:
+        flash(_("已发出整改通知书：%(number)s", number=issued.number), "success")
+    slug = g.get("tenant_slug")
+    return redirect(f"/tenants/{slug}/problems/{problem_id}" if slug else f"/problems/{problem_id}")
+
+
+@tenant_page("/problems/<int:problem_id>/notice.<fmt>", *READERS)
+def problem_notice_document(problem_id: int, fmt: str):
+    """The problem's 整改通知书 as a Word file, or its PDF for the preview (404 until it is issued)."""
+    caller = service.Caller.current()
+    problem = service.get_problem(caller, problem_id)
+    body, name = documents.notice_docx(caller.tenant, problem), documents.notice_filename(problem)
+    if fmt == "docx":
+        return docx_download(body, name)
+    if fmt == "pdf":
+        return pdf_inline(body, name)
+    abort(404)

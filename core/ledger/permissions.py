@@ -10,11 +10,25 @@ from core.tenancy.service import ancestor_ids, subtree_ids
 WHOLE_TENANT_ROLES = ("city_admin", "city_supervisor", "tenant_admin")
 
 
+#: tenant roles that may act on the ledger (a viewer only reads)
+TENANT_WRITERS = ("tenant_admin", "officer", "reviewer")
+
+
+def _top_unit_ids(units: list[Unit]) -> set[int]:
+    return {u.id for u in units if u.parent_id is None}
+
+
 def visible_unit_ids(user: User, units: list[Unit]) -> set[int] | None:
-    """The units whose problems a user sees: None for the whole tenant, else the user's unit and below."""
+    """The units whose problems a user sees: None for the whole tenant, else the user's unit and below.
+
+    The liaison (联络员) acts for the bureau, so it also sees the top unit's (局机关) own problems.
+    """
     if user.role in WHOLE_TENANT_ROLES or user.unit_id is None:
         return None
-    return subtree_ids(user.unit_id, units)
+    seen = subtree_ids(user.unit_id, units)
+    if user.is_liaison:
+        seen |= _top_unit_ids(units)
+    return seen
 
 
 def _strict_ancestor(user: User, problem: Problem, units: list[Unit]) -> bool:
@@ -23,13 +37,22 @@ def _strict_ancestor(user: User, problem: Problem, units: list[Unit]) -> bool:
     unit = next((u for u in units if u.id == problem.unit_id), None)
     if unit is None:
         return False
-    # Strictly above: the county bureau's own problems have no unit above them in the tenant; the city acts.
     return user.unit_id in ancestor_ids(unit, units)[1:]
 
 
 def _is_root(problem: Problem, units: list[Unit]) -> bool:
     unit = next((u for u in units if u.id == problem.unit_id), None)
     return unit is not None and unit.parent_id is None
+
+
+def _bureau_acts(user: User, problem: Problem, units: list[Unit]) -> bool:
+    """The county bureau acts on its own problems (those of its top unit, 局机关, that the city did not assign):
+    its leadership — a tenant_admin or the liaison (联络员) — and the top unit's discipline reviewer."""
+    if user.tenant_id is None or problem.city_assigned or not _is_root(problem, units):
+        return False
+    if user.role == "tenant_admin" or (user.is_liaison and user.role in TENANT_WRITERS):
+        return True
+    return user.role == "reviewer" and user.unit_id == problem.unit_id
 
 
 def may_record(user: User, unit_id: int, units: list[Unit]) -> bool:
@@ -40,12 +63,18 @@ def may_record(user: User, unit_id: int, units: list[Unit]) -> bool:
 
 
 def may_assign(user: User, problem: Problem, units: list[Unit]) -> bool:
-    """交办, 不予立项, 长期坚持: the level above the responsible unit, or the city."""
+    """交办, 不予立项, 长期坚持: the level above the responsible unit, or the city.
+
+    The top unit has no unit above it: the bureau itself assigns its own problems (see ``_bureau_acts``); what the
+    city assigned, only the city moves.
+    """
     if user.role == "city_supervisor":
         return True
     if problem.city_assigned:
         return False
-    return user.role in ("officer", "tenant_admin", "reviewer") and _strict_ancestor(user, problem, units)
+    if _is_root(problem, units):
+        return _bureau_acts(user, problem, units)
+    return user.role in TENANT_WRITERS and _strict_ancestor(user, problem, units)
 
 
 def is_responsible(user: User, problem: Problem) -> bool:
@@ -54,12 +83,15 @@ def is_responsible(user: User, problem: Problem) -> bool:
 
 
 def may_close(user: User, problem: Problem, units: list[Unit]) -> bool:
-    """销号, 退回 and extension decisions: a reviewer of a unit above; the city for what it assigned and for the
-    county bureau's own problems (there is no unit above them in the tenant)."""
+    """销号, 退回 and extension decisions: the city for what the city assigned (city_assigned) and only that; the
+    county bureau's leadership and the top unit's reviewer for the bureau's own problems; else a reviewer of a
+    unit above the responsible unit. Whoever submitted never closes (checked with the move)."""
     if user.role == "city_supervisor":
-        return problem.city_assigned or _is_root(problem, units)
+        return problem.city_assigned
     if problem.city_assigned:
         return False
+    if _is_root(problem, units):
+        return _bureau_acts(user, problem, units)
     return user.role == "reviewer" and _strict_ancestor(user, problem, units)
 
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from core.ledger.bounds import WORKING_DAYS_ERROR, WORKING_DAYS_MAX, WORKING_DAYS_MIN
 from core.ledger.fields import FIELD_TYPES
 from core.ledger.models import LIGHTS, RECTIFICATION_TYPES, SEVERITIES, SOURCES, STATUSES
 
 Text = validate.Length(max=5000)
+#: the bounds core.ledger.service checks too (the pages and the import do not pass through this schema)
+WorkingDays = validate.Range(min=WORKING_DAYS_MIN, max=WORKING_DAYS_MAX, error=WORKING_DAYS_ERROR)
 
 
 class ProblemCreateSchema(Schema):
@@ -32,7 +35,7 @@ class ProblemCreateSchema(Schema):
     measures = fields.String(load_default="", validate=Text, metadata={"label": "整改措施"})
     deadline = fields.Date(allow_none=True, metadata={"label": "整改时限"})
     deadline_working_days = fields.Integer(
-        allow_none=True, validate=validate.Range(min=1, max=365), metadata={"label": "整改时限（工作日）"}
+        allow_none=True, validate=WorkingDays, metadata={"label": "整改时限（工作日）"}
     )
     recurrence_of = fields.Integer(allow_none=True, metadata={"label": "复发自（已销号问题）"})
     external_ref = fields.String(
@@ -56,7 +59,7 @@ class ProblemUpdateSchema(Schema):
     progress = fields.String(validate=Text, metadata={"label": "整改进展"})
     completion = fields.String(validate=Text, metadata={"label": "完成情况"})
     deadline = fields.Date(allow_none=True)
-    deadline_working_days = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=365))
+    deadline_working_days = fields.Integer(allow_none=True, validate=WorkingDays)
     custom_fields = fields.Dict(keys=fields.String())
     local_fields = fields.Dict(keys=fields.String())
 

@@ -5,6 +5,7 @@ Services flush; the request (or CLI) boundary commits. Every function takes the 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import SimpleNamespace
@@ -16,7 +17,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from core.audit import chain
+from core.audit.models import AuditEvent
 from core.auth.caller import Caller
+from core.ledger import bounds
 from core.ledger import fields as local_fields
 from core.ledger import permissions as perm
 from core.ledger.models import (
@@ -70,6 +73,31 @@ def phase_for(day: date) -> str:
     if phases and day < phases[0].starts_on:
         return phases[0].code
     return AFTER_LAST_PHASE[0]
+
+
+# --- sane deadlines (issue 13, item 4; the bounds in core.ledger.bounds) ----------------------------------------
+
+
+def campaign_start() -> date | None:
+    phases = _phases()
+    return phases[0].starts_on if phases else None
+
+
+def deadline_refusal(deadline: date, rectification_type: str | None, today: date) -> str | None:
+    return bounds.deadline_refusal(deadline, rectification_type, today, campaign_start())
+
+
+def _check_deadline_bounds(
+    deadline: date | None, working_days: int | None, rectification_type: str | None, today: date
+) -> None:
+    """Refuse (422, naming the field) an implausible deadline or working-day count."""
+    refusal = bounds.working_days_refusal(working_days)
+    if refusal:
+        raise FieldError("deadline_working_days", refusal)
+    if deadline is not None and not working_days:
+        refusal = deadline_refusal(deadline, rectification_type, today)
+        if refusal:
+            raise FieldError("deadline", refusal)
 
 
 def phase_names() -> dict[str, str]:
@@ -300,6 +328,7 @@ def _build_problem(
         raise FieldError("deadline", "立行立改和限期整改须有整改时限（日期或工作日数）")
     if data.get("deadline") and data.get("deadline_working_days"):
         raise FieldError("deadline_working_days", "整改时限只能给日期或工作日数之一")
+    _check_deadline_bounds(data.get("deadline"), data.get("deadline_working_days"), rect_type, today_in_shanghai())
     if data.get("recurrence_of"):
         old = get_problem(caller, data["recurrence_of"])
         if old.status != "closed":
@@ -405,6 +434,16 @@ def update_problem(caller: Caller, problem: Problem, changes: dict[str, Any], if
         values["custom_fields"] = _validate_custom(domain, values.get("custom_fields", problem.custom_fields) or {})
     if "local_fields" in values:
         values["local_fields"], values["local_fields_version"] = local_fields.validate(values["local_fields"] or {})
+    if {"deadline", "deadline_working_days", "rectification_type"} & values.keys():
+        given_date, given_days = "deadline" in values, "deadline_working_days" in values
+        # One way of giving the deadline replaces the other; a change of type alone keeps the one in force.
+        kept_days = None if given_date else problem.deadline_working_days
+        _check_deadline_bounds(
+            values.get("deadline") if given_date else (None if given_days else problem.deadline),
+            values.get("deadline_working_days") if given_days else kept_days,
+            values.get("rectification_type", problem.rectification_type),
+            today_in_shanghai(),
+        )
     if "deadline" in values or "deadline_working_days" in values:
         if values.get("deadline") and values.get("deadline_working_days"):
             raise FieldError("deadline_working_days", "整改时限只能给日期或工作日数之一")
@@ -488,6 +527,39 @@ def _require(payload: dict[str, Any], name: str, label: str) -> Any:
     return value
 
 
+RESUBMIT_NEEDS_NEW_MATERIAL = "退回后重新提交须补充新的整改说明或佐证材料"
+#: the kinds of a return (退回), as written now and before kinds were namespaced
+RETURN_KINDS = ("ledger.returned", "return")
+#: events that add material (a progress note or an evidence file)
+MATERIAL_KINDS = ("ledger.note_added", "note_added", "ledger.evidence_added", "evidence_added")
+#: an imported update adds a progress note when it changes 整改进展 (its data names the note)
+IMPORT_KINDS = ("ledger.import_applied", "imported_update")
+
+
+def _new_material_since_return(problem: Problem) -> bool:
+    """After a 退回 the responsible unit must add something: a note or an evidence file later in the chain than the
+    last return. A problem never returned needs nothing more than the first submission's material."""
+    last_return = db.session.scalar(
+        select(func.max(AuditEvent.seq)).where(AuditEvent.problem_id == problem.id, AuditEvent.kind.in_(RETURN_KINDS))
+    )
+    if last_return is None:
+        return True
+    later = db.session.execute(
+        select(AuditEvent.kind, AuditEvent.body).where(
+            AuditEvent.problem_id == problem.id,
+            AuditEvent.seq > last_return,
+            AuditEvent.kind.in_(MATERIAL_KINDS + IMPORT_KINDS),
+        )
+    ).all()
+    for kind, body in later:
+        if kind in MATERIAL_KINDS:
+            return True
+        data = json.loads(body).get("data") or {}
+        if data.get("note_id"):
+            return True
+    return False
+
+
 def transition(caller: Caller, problem: Problem, action: str, payload: dict[str, Any], if_match: str | None) -> Problem:
     """Move a problem along the declared lifecycle; any other move is refused with 409 and the allowed moves."""
     lock(problem)
@@ -531,6 +603,8 @@ def transition(caller: Caller, problem: Problem, action: str, payload: dict[str,
             missing["evidence"] = ["提交验收前须上传至少一份佐证材料"]
         if missing:
             raise _state_conflict(problem, "提交验收的材料不全", missing)
+        if not _new_material_since_return(problem):
+            raise FieldError("progress_note", RESUBMIT_NEEDS_NEW_MATERIAL)
         values.update(submitted_at=now, submitted_by=caller.actor)
     elif action == "close":
         opinion = _require(payload, "opinion", "验收意见")
@@ -692,6 +766,9 @@ def request_extension(caller: Caller, problem: Problem, new_deadline: date, reas
         raise Conflict("已超过整改时限，不能再申请延期")
     if new_deadline <= problem.deadline:
         raise FieldError("new_deadline", "新的时限须晚于现有时限")
+    refusal = deadline_refusal(new_deadline, problem.rectification_type, today_in_shanghai())
+    if refusal:
+        raise FieldError("new_deadline", refusal.replace("整改时限", "新的时限", 1))
     pending = db.session.scalar(
         select(Extension.id).where(Extension.problem_id == problem.id, Extension.status == "pending")
     )

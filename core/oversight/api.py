@@ -12,10 +12,11 @@ from sqlalchemy import select
 
 from core.auth.guard import object_loader, require
 from core.auth.models import TENANT_ROLES
+from core.documents.delivery import send_docx, send_pdf
 from core.ledger.api import READERS
 from core.ledger.schemas import TenantSettingsSchema
 from core.ledger.service import Caller, get_problem, send_evidence
-from core.oversight import notify, service
+from core.oversight import documents, notify, service
 from core.oversight.models import CitySelfCheck, ReportingTask
 from core.oversight.schemas import (
     AccountabilityMeasureSchema,
@@ -117,6 +118,25 @@ def supervision_order(order_id):
     """One 督办单 with its light."""
     caller = Caller.current()
     return _order(service.get_order(caller, order_id), caller)
+
+
+@blp.tenant_route("/oversight/orders/<int:order_id>/document.docx")
+@require(*READERS)
+@blp.response(200, description="督办单（Word 文档）")
+def supervision_order_document(order_id):
+    """督办单（.docx，公文版式）：编号、督办事项、督办要求、办理时限、承办单位，附回执。"""
+    order = service.get_order(Caller.current(), order_id)
+    return send_docx(documents.order_docx(g.tenant, order), documents.order_filename(order))
+
+
+@blp.tenant_route("/oversight/orders/<int:order_id>/document.pdf")
+@require(*READERS)
+@blp.response(200, description="督办单的 PDF 预览")
+@blp.alt_response(409, description="服务器未安装 PDF 转换程序，请下载 Word 文件")
+def supervision_order_pdf(order_id):
+    """督办单的 PDF 预览（服务器端由 LibreOffice 离线生成）。"""
+    order = service.get_order(Caller.current(), order_id)
+    return send_pdf(documents.order_docx(g.tenant, order), documents.order_filename(order))
 
 
 @blp.tenant_route("/oversight/orders/<int:order_id>/acknowledge", methods=["POST"])

@@ -203,7 +203,7 @@ class ReportingTask(db.Model):
     tenant_ids: Mapped[list[int]] = mapped_column(JSON)
     created_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    #: closed (已关闭) by the city: no further submissions or returns (migration 0011)
+    #: closed (已关闭) by the city: no further submissions or returns (migration 0012)
     closed_at: Mapped[datetime | None]
     closed_by: Mapped[str | None] = mapped_column(String(80))
 

@@ -11,10 +11,11 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from core.auth.models import User
+from core.documents.pages import docx_download, pdf_inline
 from core.ledger import service as ledger
 from core.ledger.api import READERS
 from core.ledger.models import Problem
-from core.oversight import notify
+from core.oversight import documents, notify
 from core.oversight import service as oversight
 from core.oversight.models import (
     MEASURE_KINDS,
@@ -547,3 +548,16 @@ def oversight_notifications():
         "web/oversight_notifications.html", items=items, kinds=notify.KINDS, email=notify.mail_address(g.user),
         mail_on=notify.mail_configured(), errors=errors,
     ), status  # fmt: skip
+
+
+@tenant_page("/oversight/orders/<int:order_id>/document.<fmt>", *READERS)
+def order_document(order_id: int, fmt: str):
+    """The 督办单 as a Word file, or its PDF for the preview."""
+    caller = ledger.Caller.current()
+    order = oversight.get_order(caller, order_id)
+    body, name = documents.order_docx(g.tenant, order), documents.order_filename(order)
+    if fmt == "docx":
+        return docx_download(body, name)
+    if fmt == "pdf":
+        return pdf_inline(body, name)
+    abort(404)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
+from core.ledger.bounds import WORKING_DAYS_ERROR, WORKING_DAYS_MAX, WORKING_DAYS_MIN
 from core.ledger.models import RECTIFICATION_TYPES, SEVERITIES
 from core.public.models import CATEGORIES, RATINGS, STATUSES
 
@@ -82,7 +83,20 @@ class PublicTrackedReportSchema(Schema):
     category_name = fields.String()
     status = fields.String()
     status_name = fields.String()
-    handling = fields.String(allow_none=True, metadata={"description": "受理后问题的整改情况（整改中/已办结）"})
+    handling = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "受理或并案后，台账问题的办理状态：待交办、整改中、待验收、持续整改、已办结、不予立项；"
+            "未受理时为 null"
+        },
+    )
+    handling_status = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "台账问题的状态代码：registered、rectifying、submitted、ongoing、closed、dismissed；"
+            "未受理时为 null"
+        },
+    )
     received_at = fields.DateTime()
     replies = fields.List(fields.Nested(PublicReplySchema))
     rating = fields.String(allow_none=True)
@@ -244,7 +258,9 @@ class PublicReportAcceptSchema(Schema):
         load_default="deadline", validate=validate.OneOf(list(RECTIFICATION_TYPES)), metadata={"label": "整改类型"}
     )
     deadline = fields.Date(allow_none=True, metadata={"label": "整改时限"})
-    deadline_working_days = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=365))
+    deadline_working_days = fields.Integer(
+        allow_none=True, validate=validate.Range(min=WORKING_DAYS_MIN, max=WORKING_DAYS_MAX, error=WORKING_DAYS_ERROR)
+    )
     responsible_person = fields.String(load_default="", validate=validate.Length(max=64))
     reply = fields.String(load_default="", validate=validate.Length(max=2000), metadata={"label": "给举报人的答复"})
 

@@ -26,6 +26,7 @@ from core.audit import chain
 from core.ledger import permissions as perm
 from core.ledger import service as ledger
 from core.ledger.models import OPEN_STATUSES, Problem
+from core.ledger.models import STATUSES as LEDGER_STATUSES
 from core.platform.calendar import SHANGHAI, local_date, today_in_shanghai
 from core.platform.db import db, scoped_get, set_tenant, tenant_scope, utcnow
 from core.platform.errors import Conflict, FieldError, NotFound, ServiceError
@@ -61,7 +62,16 @@ CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32: no I, 
 NOT_FOUND = "查询码或查询密码不正确"
 DEFAULT_ACCEPT_REPLY = "您反映的问题已受理，已交责任单位整改，办理结果将在此答复。"
 DEFAULT_MERGE_REPLY = "您反映的问题已有其他群众反映，已并入同一问题一并办理，办理结果将在此答复。"
-HANDLING = {"closed": "已办结", "dismissed": "已办结"}
+#: what the reporter reads for each ledger status of the problem the report became or joined: the ledger's own
+#: label where the public understands it, the public wording where the ledger's is internal (已提交验收, 已销号)
+HANDLING = {
+    "registered": "待交办",
+    "rectifying": "整改中",
+    "submitted": "待验收",
+    "closed": "已办结",
+    "ongoing": "持续整改",
+    "dismissed": "不予立项",
+}
 
 
 def setting(name: str) -> Any:
@@ -425,10 +435,12 @@ def replies(report: PublicReport) -> list[ReportReply]:
 
 def tracked(tenant: Tenant, report: PublicReport) -> dict[str, Any]:
     """What the reporter sees: status, the replies meant for them, the rating; nothing internal."""
-    handling = None
+    handling_status = handling = None
     if report.problem_id is not None:
-        status = db.session.scalar(select(Problem.status).where(Problem.id == report.problem_id))
-        handling = HANDLING.get(status, "整改中") if status else None
+        handling_status = db.session.scalar(select(Problem.status).where(Problem.id == report.problem_id))
+        if handling_status is not None:
+            # The ledger's state as it is; a status this table does not know yet shows the ledger's own label.
+            handling = HANDLING.get(handling_status) or LEDGER_STATUSES.get(handling_status, handling_status)
     return {
         "tracking_code": report.tracking_code,
         "tenant_name": tenant.name,
@@ -437,6 +449,7 @@ def tracked(tenant: Tenant, report: PublicReport) -> dict[str, Any]:
         "status": report.status,
         "status_name": STATUSES[report.status],
         "handling": handling,
+        "handling_status": handling_status,
         "received_at": report.received_at,
         "replies": [{"text": r.text, "at": r.created_at} for r in replies(report)],
         "rating": report.rating,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import datetime
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -16,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from core.auth.caller import Caller
 from core.auth.guard import resolve_tenant
+from core.platform.calendar import local_date
 from core.platform.db import db
 from core.platform.errors import ServiceError
 from core.platform.extensions import csrf
@@ -46,7 +48,9 @@ def page_error(error: HTTPException):
 def flash_refusal(error: ServiceError) -> None:
     """Tell the user on the next page why a service refused, and undo whatever the request had begun."""
     db.session.rollback()
-    details = "；".join("、".join(v) for v in error.fields.values())
+    # A one-field refusal usually says the same as its message: say it once.
+    parts = ["、".join(m for m in reasons if m != error.message) for reasons in error.fields.values()]
+    details = "；".join(part for part in parts if part)
     flash(f"{error.message}（{details}）" if details else error.message, "danger")
 
 
@@ -140,3 +144,12 @@ def get_locale() -> str:
     from flask_babel import get_locale as babel_locale
 
     return str(babel_locale() or "zh")
+
+
+@blp.app_template_filter("chinese_date")
+def chinese_date_filter(value) -> str:
+    """A date, or a stored UTC time as its Shanghai date, the Chinese way: 2026年12月3日 (no leading zeros)."""
+    if value is None or value == "":
+        return ""
+    day = local_date(value) if isinstance(value, datetime) else value
+    return f"{day.year}年{day.month}月{day.day}日"

@@ -11,6 +11,9 @@ from core.plugin_api import (
     SEVERITIES,
     SOURCES,
     TEXT_ERRORS,
+    WORKING_DAYS_ERROR,
+    WORKING_DAYS_MAX,
+    WORKING_DAYS_MIN,
     USCCField,
 )
 from plugins.paid_services.models import AGENCY_KINDS, CERTIFICATE_STATES, FLAG_KINDS, FLAG_STATUSES
@@ -304,7 +307,9 @@ class FeeFlagProblemSchema(Schema):
     )
     deadline = fields.Date(allow_none=True)
     deadline_working_days = fields.Integer(
-        allow_none=True, strict=True, validate=validate.Range(min=1, max=365, error="工作日数应在{min}到{max}之间")
+        allow_none=True,
+        strict=True,
+        validate=validate.Range(min=WORKING_DAYS_MIN, max=WORKING_DAYS_MAX, error=WORKING_DAYS_ERROR),
     )
     unit_id = fields.Integer(strict=True)
     title = _text(200, "问题标题")

@@ -38,6 +38,8 @@ def populate(client, world):
     )
     made = problem_with_objects(client, world)
     client.post(f"/api/v1/problems/{made['problem']}/notes", json={"text": "进展"}, headers=world.headers("officer"))
+    issued = client.post(f"/api/v1/problems/{made['problem']}/notice", headers=h)  # document_issued
+    assert issued.status_code == 201, issued.json
     client.post(
         f"/api/v1/problems/{made['problem']}/referrals",
         json={"referred_on": date.today().isoformat(), "receiving_body": "纪委", "document_number": "1号"},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from fixtures.ledger import PNG, problem_with_objects, upcoming_body
+from fixtures.ledger import PNG, later, problem_with_objects, upcoming_body
 
 from core.auth.models import ROLES
 
@@ -23,12 +23,15 @@ CASES = [
     ("PATCH", "/problems/{p}", WRITERS, {"measures": "补充措施"}),
     ("POST", "/problems/{p}/actions/dismiss", WRITERS, {"reason": "不实"}),
     ("GET", "/problems/{p}/history", READERS, None),
+    ("POST", "/problems/{p}/notice", {"city_admin", "city_supervisor", "tenant_admin", "reviewer"}, None),
+    ("GET", "/problems/{p}/notice.docx", READERS, None),
+    ("GET", "/problems/{p}/notice.pdf", READERS, None),
     ("GET", "/problems/{p}/notes", READERS, None),
     ("POST", "/problems/{p}/notes", WRITERS, {"text": "进展"}),
     ("GET", "/problems/{p}/attachments", READERS, None),
     ("POST", "/problems/{p}/attachments", WRITERS, "file"),
     ("GET", "/problems/{p}/attachments/{a}", READERS, None),
-    ("POST", "/problems/{p}/extensions", WRITERS, {"new_deadline": "2099-01-01", "reason": "需要"}),
+    ("POST", "/problems/{p}/extensions", WRITERS, {"new_deadline": later(400), "reason": "需要"}),
     ("POST", "/problems/{p}/extensions/{e}/decision", WRITERS, {"approve": False}),
     ("POST", "/problems/{p}/referrals", WRITERS, REFERRAL),
     ("GET", "/ledger/local-fields", READERS, None),
@@ -41,6 +44,9 @@ CASES = [
 @pytest.fixture
 def objects(client, tenant):
     made = problem_with_objects(client, tenant)
+    # a 整改通知书 issued, so that downloading it is an allowed call
+    issued = client.post(f"/api/v1/problems/{made['problem']}/notice", headers=tenant.headers("tenant_admin"))
+    assert issued.status_code == 201, issued.json
     return {"p": made["problem"], "a": made["attachment"], "e": made["extension"], "body": upcoming_body(tenant)}
 
 

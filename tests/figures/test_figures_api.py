@@ -302,7 +302,7 @@ def test_default_weights_apply_when_none_are_given(client, worlds):
     assert body["weights"]["completion_rate"] == 40.0
     assert body["weights"]["on_time_rate"] == 40.0
     assert (body["top_n"], body["bottom_n"]) == (3, 3)
-    assert body["document_number"] == "行风通报〔2024〕2024-05号"
+    assert body["document_number"] == "市监通〔2024〕1号"  # no city tenant here: numbered from the snapshots
 
 
 def test_the_bulletin_downloads_and_opens_in_word(client, worlds):
@@ -319,7 +319,7 @@ def test_the_bulletin_downloads_and_opens_in_word(client, worlds):
         assert resp.headers["Content-Disposition"].startswith("attachment;")
         doc = Document(io.BytesIO(resp.data))
         text = "\n".join(p.text for p in doc.paragraphs)
-        assert "关于2024年5月行风建设问题整改情况的通报" in text
+        assert "关于2024年5月\n行风建设问题整改情况的通报" in text  # one title, broken at a word
         table = doc.tables[0]
         assert [c.text for c in table.rows[0].cells][:3] == ["排名", "县区局", "得分"]
         first = [c.text for c in table.rows[1].cells]
@@ -447,12 +447,14 @@ MATRIX = {
     ("GET", "/figures/snapshots"): EVERYONE,
     ("GET", "/figures/snapshots/{s}"): EVERYONE,
     ("GET", "/figures/snapshots/{s}/bulletin.docx"): EVERYONE,
+    ("GET", "/figures/snapshots/{s}/bulletin.pdf"): EVERYONE,
     ("GET", "/figures/snapshots/{s}/figures.xlsx"): EVERYONE,
     ("GET", "/city/figures"): CITY_ROLES,
     ("GET", "/city/snapshots"): CITY_ROLES,
     ("POST", "/city/snapshots"): ("city_admin", "city_supervisor"),
     ("GET", "/city/snapshots/{s}"): CITY_ROLES,
     ("GET", "/city/snapshots/{s}/bulletin.docx"): CITY_ROLES,
+    ("GET", "/city/snapshots/{s}/bulletin.pdf"): CITY_ROLES,
     ("GET", "/city/snapshots/{s}/figures.xlsx"): CITY_ROLES,
 }
 
@@ -461,6 +463,9 @@ def test_every_figures_route_with_every_role(app, client, worlds):
     tenant, _other, city = worlds
     routes = set()
     for rule in app.url_map.iter_rules():
+        # the briefings need the city bureau's own tenant: tests/documents/test_briefing.py walks their roles
+        if "briefing" in rule.rule:
+            continue
         if rule.endpoint.startswith("figures.") and not rule.endpoint.endswith("_by_tenant"):
             path = rule.rule.removeprefix("/api/v1").replace("<int:snapshot_id>", "{s}")
             routes |= {(method, path) for method in rule.methods - {"HEAD", "OPTIONS"}}

@@ -80,8 +80,9 @@ def test_the_bulletin_has_the_ranking_table_and_the_lists(may, tenant, other_ten
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "市市场监督管理局" in text
     assert "行风通报〔2024〕5号" in text
-    assert "关于2024年5月行风建设问题整改情况的通报" in text
-    assert "通报表彰" in text and "通报批评" in text and "一、立即整改。" in text  # noqa: PT018
+    assert "关于2024年5月\n行风建设问题整改情况的通报" in text  # one title, broken at a word
+    assert "通报表彰" in text and "通报批评" in text and "（一）立即整改。" in text  # noqa: PT018
+    assert "一、立即整改。" not in text  # the points under 工作要求 are the second level
     table = doc.tables[0]
     header = [c.text for c in table.rows[0].cells]
     assert header[:3] == ["排名", "县区局", "得分"]
@@ -139,7 +140,7 @@ def test_snapshot_pages_and_downloads(may, tenant, other_tenant, city, web):
     assert docx.headers["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
     assert Document(io.BytesIO(docx.data)).tables[0].rows[1].cells[1].text == tenant.tenant.name
     assert client.get(f"/figures/snapshots/{snapshot_id}/export.xlsx").status_code == 200
-    assert client.get(f"/figures/snapshots/{snapshot_id}/export.pdf").status_code == 404
+    assert client.get(f"/figures/snapshots/{snapshot_id}/export.txt").status_code == 404
     assert client.get("/city/snapshots/999999").status_code == 404
     # A county sees its own rank and its units; a viewer may not take a snapshot.
     county = web("alpha.viewer")

@@ -7,7 +7,7 @@ import threading
 from datetime import date
 
 import pytest
-from fixtures.ledger import act, post_problem, problem_body
+from fixtures.ledger import act, later, post_problem, problem_body
 from oversight_helpers import assigned_problem, post_form, web_login
 from sqlalchemy import select
 
@@ -81,7 +81,7 @@ def _kinds(world, role):
 
 
 def test_assignment_and_return_reach_the_responsible_unit_once(client, tenant):
-    created = post_problem(client, tenant, body=problem_body(tenant, deadline="2099-01-31"))
+    created = post_problem(client, tenant, body=problem_body(tenant, deadline=later()))
     pid = created.json["id"]
     assigned = act(client, tenant, "tenant_admin", pid, "assign", created.headers["ETag"])
     assert _kinds(tenant, "officer") == ["assignment"]
@@ -125,7 +125,7 @@ def test_without_smtp_nothing_is_mailed_and_the_page_says_so(client, tenant):
 
 
 def test_the_notification_page_counts_unread_and_marks_read(client, tenant):
-    created = post_problem(client, tenant, body=problem_body(tenant, deadline="2099-01-31"))
+    created = post_problem(client, tenant, body=problem_body(tenant, deadline=later()))
     act(client, tenant, "tenant_admin", created.json["id"], "assign", created.headers["ETag"])
     web_login(client, "alpha.officer")
     page = client.get("/notifications").get_data(as_text=True)
@@ -141,7 +141,7 @@ def test_the_notification_page_counts_unread_and_marks_read(client, tenant):
 
 
 def test_a_user_sees_only_their_own_notifications(client, tenant, other_tenant):
-    created = post_problem(client, tenant, body=problem_body(tenant, deadline="2099-01-31"))
+    created = post_problem(client, tenant, body=problem_body(tenant, deadline=later()))
     act(client, tenant, "tenant_admin", created.json["id"], "assign", created.headers["ETag"])
     web_login(client, "beta.officer")
     page = client.get("/notifications").get_data(as_text=True)

@@ -5,20 +5,24 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 from datetime import datetime, timedelta
 
 import pytest
 import time_machine
 from fixtures.data import refresh_tokens
-from fixtures.ledger import PNG, post_problem
+from fixtures.ledger import PNG, act, current_etag, post_problem
 from fixtures.public import challenge, report_body, report_of, solve, submit
 from sqlalchemy import select
 
 from core.audit.models import AuditEvent
 from core.auth.models import ROLES
+from core.ledger.models import STATUSES as LEDGER_STATUSES
+from core.ledger.models import Problem
 from core.platform.calendar import SHANGHAI
 from core.platform.db import db, tenant_scope
 from core.public.models import PublicReport, ReportContact, ReportFile
+from core.public.service import HANDLING
 
 CONTACT = "13912345678"
 NAME = "张三丰"
@@ -107,7 +111,9 @@ def test_anonymous_submission_and_tracking(client, tenant):
     assert resp.json["may_rate"] is False
     # Nothing internal: no ids, no triage fields, no unit.
     assert set(resp.json) == {"tracking_code", "tenant_name", "category", "category_name", "status", "status_name",
-                              "handling", "received_at", "replies", "rating", "rating_name", "may_rate"}  # fmt: skip
+                              "handling", "handling_status", "received_at", "replies", "rating", "rating_name",
+                              "may_rate"}  # fmt: skip
+    assert resp.json["handling"] is resp.json["handling_status"] is None
     # The secret is accepted in lower case and without dashes (people type it).
     assert (
         track(client, receipt["tracking_code"].lower(), receipt["secret"].replace("-", "").lower()).status_code == 200
@@ -350,7 +356,8 @@ def test_an_officer_accepts_a_report_into_the_ledger(client, tenant):
     assert again.json["message"] == "该举报当前为「已受理」，不能再分办"  # once 已, not 该举报已已受理
     seen = track(client, receipt["tracking_code"], receipt["secret"]).json
     assert seen["status_name"] == "已受理"
-    assert seen["handling"] == "整改中"
+    # The new problem waits to be assigned: the reporter reads what the ledger says (issue 13, item 8).
+    assert (seen["handling_status"], seen["handling"]) == ("registered", "待交办")
     assert [r["text"] for r in seen["replies"]] == ["已交城关所核查整改"]
     assert seen["may_rate"] is True
 
@@ -375,6 +382,63 @@ def test_merging_into_an_existing_problem(client, clock, tenant, other_tenant):
     assert staff(client, tenant, "reviewer", path, "POST", json={"problem_id": pid}).status_code == 409
 
 
+def tracked_page(client, code, secret) -> str:
+    """The tracking page (/report-status) as the reporter gets it, code and secret sent through its form."""
+    html = client.get("/report-status").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    resp = client.post("/report-status", data={"csrf_token": token, "tracking_code": code, "secret": secret})
+    assert resp.status_code == 200
+    return resp.get_data(as_text=True)
+
+
+def page_handling(html: str) -> str | None:
+    found = re.search(r'data-testid="tracked-handling">([^<]*)<', html)
+    return found.group(1) if found else None
+
+
+def set_problem_status(world, problem_id, status):
+    with tenant_scope(world.tenant.id):
+        db.session.get(Problem, problem_id).status = status
+    db.session.commit()
+
+
+def test_every_ledger_status_has_a_public_name():
+    assert set(HANDLING) == set(LEDGER_STATUSES)
+    assert all(HANDLING.values())
+    assert len(set(HANDLING.values())) == len(HANDLING)
+    # Internal words of the ledger are said plainly to the public.
+    assert (HANDLING["submitted"], HANDLING["closed"]) == ("待验收", "已办结")
+
+
+@pytest.mark.parametrize("status", list(LEDGER_STATUSES))
+def test_tracking_follows_the_ledgers_status_of_the_problem(client, tenant, status):
+    receipt = new_report(client, tenant)
+    resp = staff(client, tenant, "officer", f"/public-reports/{receipt['id']}/accept", "POST", json=accept_body(tenant))
+    assert resp.status_code == 200, resp.json
+    set_problem_status(tenant, resp.json["problem_id"], status)
+    seen = track(client, receipt["tracking_code"], receipt["secret"]).json
+    assert seen["status_name"] == "已受理"
+    assert (seen["handling_status"], seen["handling"]) == (status, HANDLING[status])
+    assert page_handling(tracked_page(client, receipt["tracking_code"], receipt["secret"])) == HANDLING[status]
+
+
+def test_tracking_follows_the_ledger_through_assignment_and_for_a_merged_report(client, tenant):
+    accepted = new_report(client, tenant)
+    pid = staff(client, tenant, "officer", f"/public-reports/{accepted['id']}/accept", "POST",
+                json=accept_body(tenant)).json["problem_id"]  # fmt: skip
+    merged = new_report(client, tenant)
+    resp = staff(client, tenant, "officer", f"/public-reports/{merged['id']}/merge", "POST", json={"problem_id": pid})
+    assert resp.status_code == 200, resp.json
+    for receipt in (accepted, merged):
+        assert track(client, receipt["tracking_code"], receipt["secret"]).json["handling"] == "待交办"
+        assert page_handling(tracked_page(client, receipt["tracking_code"], receipt["secret"])) == "待交办"
+    assert act(client, tenant, "tenant_admin", pid, "assign", current_etag(client, tenant, pid)).status_code == 200
+    for receipt in (accepted, merged):
+        seen = track(client, receipt["tracking_code"], receipt["secret"]).json
+        assert (seen["handling_status"], seen["handling"]) == ("rectifying", "整改中")
+        assert page_handling(tracked_page(client, receipt["tracking_code"], receipt["secret"])) == "整改中"
+
+
 def test_dismissing_tells_the_reporter_why(client, tenant):
     receipt = new_report(client, tenant)
     path = f"/public-reports/{receipt['id']}/dismiss"
@@ -387,6 +451,7 @@ def test_dismissing_tells_the_reporter_why(client, tenant):
     assert seen["status_name"] == "不予受理"
     assert seen["replies"][0]["text"] == reason
     assert seen["handling"] is None
+    assert page_handling(tracked_page(client, receipt["tracking_code"], receipt["secret"])) is None
 
 
 def test_rating_once_after_a_reply(client, tenant):

@@ -29,6 +29,10 @@ OBJECT_ARGUMENTS = {
     "check_id": lambda b: __import__("oversight.oversight_helpers").oversight_helpers.self_check_of(b),
     "city_check_id": lambda b: b.objects.get("city_self_check", 2**31 - 1),
     "file_index": lambda b: 0,
+    # documents: the format of a download, and a briefing (the city's, sent to every county: the /tenants/<B> route
+    # is refused before it is looked up; tests/documents/test_briefing.py reads real ones)
+    "fmt": lambda b: "docx",
+    "briefing_id": lambda b: 2**31 - 1,
     "public_report_id": lambda b: report_of(b),
     "public_report_file_id": lambda b: report_file_of(b),
     "solicitation_id": lambda b: solicitation_of(b),

@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from fixtures.ledger import later
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -73,7 +74,7 @@ def demo_server(tmp_path_factory, name: str, seed=None, **config):
 def _two_problems(client, login) -> None:
     headers = login("lj.officer1")
     me = client.get("/api/v1/auth/me", headers=headers).json
-    for title, deadline in (("窗口人员服务态度生硬", "2020-01-31"), ("办件材料反复要求补正", "2099-12-31")):
+    for title, deadline in (("窗口人员服务态度生硬", "2024-01-31"), ("办件材料反复要求补正", later())):
         resp = client.post(
             "/api/v1/problems",
             json={"domain": "general", "category": "attitude", "title": title, "description": title,

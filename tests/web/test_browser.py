@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from fixtures.ledger import later
 
 PLACEHOLDERS = ("TODO", "Lorem", "待开发", "敬请期待", "placeholder")
 ROLES = ["lj.admin", "lj.officer1", "lj.reviewer", "lj.viewer", "city.admin", "city.supervisor"]
@@ -106,7 +107,7 @@ def test_the_main_path_in_the_browser(browser, live_server, tmp_path):
         officer.select_option("#category", "attitude")
         officer.fill("#title", "浏览器里登记的问题")
         officer.fill("#description", "窗口人员对咨询群众不耐烦")
-        officer.fill("#deadline", "2099-06-30")
+        officer.fill("#deadline", later(180))
         officer.click("[data-testid=new-problem] button[type=submit]")
         officer.wait_for_load_state()
         assert "已登记问题" in officer.inner_text("body"), officer.inner_text("body")[:500]
@@ -135,11 +136,18 @@ def test_the_main_path_in_the_browser(browser, live_server, tmp_path):
         assert reviewer.inner_text("[data-testid=status]") == "整改中"
 
         officer.goto(url)
+        move(officer, "submit")  # nothing new since the return: refused, and the page says why
+        assert "退回后重新提交须补充新的整改说明或佐证材料" in officer.inner_text("body")
+        assert officer.inner_text("[data-testid=status]") == "整改中"
+        officer.fill("#note-text", "已补充培训签到表")
+        officer.click("[data-testid=add-note] button[type=submit]")
+        officer.wait_for_load_state()
         move(officer, "submit")
+        assert officer.inner_text("[data-testid=status]") == "已提交验收"
         reviewer.goto(url)
         move(reviewer, "close", opinion="整改到位，同意销号")
         assert reviewer.inner_text("[data-testid=status]") == "已销号"
-        assert reviewer.locator("[data-testid=history] li").count() == 9
+        assert reviewer.locator("[data-testid=history] li").count() == 10
         with reviewer.expect_download() as download:
             reviewer.click("[data-testid=attachments] a")
         assert download.value.suggested_filename == "整改照片.png"

@@ -373,3 +373,30 @@ def test_ledger_page_offers_every_filter(client, clock, tenant):
     assert "十月到期" in october
     assert "十二月到期" not in october
     assert "十月到期" not in client.get("/ledger?responsible_person=李四").get_data(as_text=True)
+
+
+def test_resubmitting_after_a_return_without_new_material_is_told_on_the_page(client, clock, tenant):
+    """The page says the same as the API's 422 (issue 13, item 5), once, and the problem stays 整改中."""
+    from fixtures.ledger import act, current_etag, upload
+
+    pid = post_problem(client, tenant).json["id"]
+    act(client, tenant, "tenant_admin", pid, "assign", current_etag(client, tenant, pid))
+    act(client, tenant, "officer", pid, "sign", current_etag(client, tenant, pid))
+    client.post(f"/api/v1/problems/{pid}/notes", json={"text": "已整改"}, headers=tenant.headers("officer"))
+    upload(client, tenant, pid)
+    act(client, tenant, "officer", pid, "submit", current_etag(client, tenant, pid))
+    act(client, tenant, "reviewer", pid, "return", current_etag(client, tenant, pid), reason="材料不全")
+    log_in(client, "alpha.officer")
+    url = f"/problems/{pid}"
+    version = current_etag(client, tenant, pid).strip('"').split("-")[1]
+    resp = client.post(url, data={"csrf_token": _token(client, url), "action": "submit", "version": version})
+    assert resp.status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert page.count("退回后重新提交须补充新的整改说明或佐证材料") == 1
+    assert "整改中" in page
+    client.post(url, data={"csrf_token": _token(client, url), "action": "note", "text": "已补充培训签到表"})
+    version = current_etag(client, tenant, pid).strip('"').split("-")[1]  # a note raises the version
+    client.post(url, data={"csrf_token": _token(client, url), "action": "submit", "version": version})
+    page = client.get(url).get_data(as_text=True)
+    assert "操作已完成" in page
+    assert "已提交验收" in page

@@ -7,6 +7,7 @@ from paid_services_helpers import (
     API,
     agency_body,
     api,
+    days,
     fee_body,
     post_agency,
     post_fee,
@@ -223,7 +224,7 @@ def test_an_officer_turns_flags_of_its_own_unit_into_problems(client, tenant):
     flag_id = record["flags"][0]["id"]
     resp = client.post(
         f"{API}/flags/{flag_id}/problem",
-        json={"rectification_type": "immediate", "deadline": "2099-01-31"},
+        json={"rectification_type": "immediate", "deadline": days(60)},
         headers=tenant.headers("officer"),
     )
     assert resp.status_code == 201, resp.json

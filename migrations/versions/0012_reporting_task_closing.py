@@ -3,8 +3,8 @@
 A closed task takes no further submissions or returns (issue 13, item 2). The table is city-owned (no tenant_id,
 no row-level security), so only the two columns are added.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-02 10:00:00
 
 """
@@ -15,8 +15,8 @@ from alembic import op
 from core.platform.db import UTCDateTime
 
 # revision identifiers, used by Alembic.
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
