@@ -91,6 +91,8 @@ CORE_EVENT_KINDS = (
     ("oversight.self_check_received", "收到自查任务", "self_check_received"),
     ("oversight.self_check_answered", "填报自查结果", "self_check_answered"),
     ("oversight.report_task_received", "收到报送任务", "report_task_received"),
+    ("oversight.report_task_changed", "修改报送任务", "report_task_changed"),
+    ("oversight.report_task_closed", "关闭报送任务", "report_task_closed"),
     ("oversight.report_submitted", "报送材料", "report_submitted"),
     ("oversight.report_returned", "退回报送材料", "report_returned"),
     ("oversight.light_changed", "红黄灯变化", "light_changed"),

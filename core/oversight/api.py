@@ -25,6 +25,8 @@ from core.oversight.schemas import (
     NotificationReadSchema,
     OversightNotificationListSchema,
     ReportingMatrixRowSchema,
+    ReportingTaskChangeSchema,
+    ReportingTaskCreateSchema,
     ReportingTaskSchema,
     ReportSubmissionCreateSchema,
     ReportSubmissionFormSchema,
@@ -268,17 +270,75 @@ class Notifications(MethodView):
         return {"unread": notify.unread_count(g.user), "items": notify.list_for(g.user)}
 
 
+def _reporting_task(task: ReportingTask) -> dict:
+    """A task as the caller sees it: a tenant (a tenant user's own, or the one a city user names) gets its own
+    ``state``; the city without a tenant sees every tenant the task concerns and no state."""
+    row = {name: getattr(task, name) for name in ReportingTaskSchema().fields if hasattr(task, name)}
+    tenant = g.get("tenant")
+    if tenant is None:
+        row["state"] = None
+    else:
+        row["state"] = service.submission_state(task, service.submission_of(task))
+        if not g.user.is_city:
+            row["tenant_ids"] = [tenant.id]  # which other tenants are asked is the city's business
+    return row
+
+
+def _task(task_id: int) -> ReportingTask:
+    tenant = g.get("tenant")
+    if tenant is not None:
+        return service.get_task_for_tenant(tenant, task_id)
+    task = db.session.get(ReportingTask, task_id)
+    if task is None:
+        raise NotFound("未找到该报送任务")
+    return task
+
+
 @blp.tenant_route("/reporting/tasks")
-@require(*READERS)
+@require(*READERS, tenant=False)
 @blp.response(200, ReportingTaskSchema(many=True))
 def reporting_tasks():
-    """信息报送 tasks that apply to the tenant, with its own state for each."""
-    out = []
-    for task in service.tasks_for_tenant(g.tenant):
-        row = {name: getattr(task, name) for name in ("id", "kind", "title", "description", "due_on")}
-        row["state"] = service.submission_state(task, service.submission_of(task))
-        out.append(row)
-    return out
+    """信息报送 tasks that apply to the tenant, with its own state for each (open and closed); a city user without a
+    tenant in the path gets every task (``state`` null)."""
+    tenant = g.get("tenant")
+    tasks = service.tasks_for_tenant(tenant) if tenant is not None else service.all_tasks()
+    return [_reporting_task(task) for task in tasks]
+
+
+@blp.route("/reporting/tasks", methods=["POST"])
+@require(*service.REPORT_MANAGERS, tenant=False)
+@blp.arguments(ReportingTaskCreateSchema)
+@blp.response(201, ReportingTaskSchema)
+def create_reporting_task(args):
+    """The city sets a task for chosen tenants (``tenant_ids``); their liaisons are told. A ``due_on`` before today
+    (a task recorded afterwards) needs ``confirm_past_due: true``, else 422 naming ``due_on``."""
+    return _reporting_task(service.create_task(g.user, args))
+
+
+@blp.tenant_route("/reporting/tasks/<int:task_id>")
+@require(*READERS, tenant=False)
+@blp.response(200, ReportingTaskSchema)
+def reporting_task(task_id):
+    """One task (404 when it does not concern the tenant), with the tenant's state."""
+    return _reporting_task(_task(task_id))
+
+
+@blp.route("/reporting/tasks/<int:task_id>", methods=["PATCH"])
+@require(*service.REPORT_MANAGERS, tenant=False)
+@blp.arguments(ReportingTaskChangeSchema)
+@blp.response(200, ReportingTaskSchema)
+def change_reporting_task(args, task_id):
+    """Change an open task: the fields given; a new past ``due_on`` needs ``confirm_past_due: true``; a tenant that
+    has submitted cannot be taken off (409), nor the kind changed once anyone submitted (409); closed: 409."""
+    return _reporting_task(service.change_task(g.user, _task(task_id), args))
+
+
+@blp.route("/reporting/tasks/<int:task_id>/close", methods=["POST"])
+@require(*service.REPORT_MANAGERS, tenant=False)
+@blp.response(200, ReportingTaskSchema)
+def close_reporting_task(task_id):
+    """Close a task (已关闭): no further submissions or returns; what was submitted stays. Twice: 409."""
+    return _reporting_task(service.close_task(g.user, _task(task_id)))
 
 
 @blp.tenant_route("/reporting/tasks/<int:task_id>/submission", methods=["POST"])

@@ -32,6 +32,8 @@ REPORT_KINDS = {
     "special": "专项报告",
 }
 SUBMISSION_STATUSES = {"submitted": "已报送", "returned": "已退回修改"}
+#: a reporting task's own state: open, or closed by the city (no further submissions)
+TASK_STATUSES = {"open": "进行中", "closed": "已关闭"}
 #: 举一反三 answers
 SELF_CHECK_ANSWERS = {"none": "无此问题", "problem": "已登记问题"}
 
@@ -201,6 +203,14 @@ class ReportingTask(db.Model):
     tenant_ids: Mapped[list[int]] = mapped_column(JSON)
     created_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: closed (已关闭) by the city: no further submissions or returns (migration 0012)
+    closed_at: Mapped[datetime | None]
+    closed_by: Mapped[str | None] = mapped_column(String(80))
+
+    @property
+    def status(self) -> str:
+        """open 进行中 / closed 已关闭"""
+        return "closed" if self.closed_at is not None else "open"
 
 
 class ReportSubmission(TenantScoped, db.Model):

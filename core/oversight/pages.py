@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -22,6 +24,7 @@ from core.oversight.models import (
     REPORT_KINDS,
     SELF_CHECK_ANSWERS,
     SUBMISSION_STATUSES,
+    TASK_STATUSES,
     CitySelfCheck,
     PublishedExperience,
     ReportingTask,
@@ -355,13 +358,24 @@ def oversight_city_self_check(city_check_id):
 # --- information reporting (信息报送) ---------------------------------------------------------------------------
 
 
+def _before_today(value: str | None) -> bool:
+    """Whether a form's date is before today: the form then shows the confirmation checkbox (确认补录)."""
+    try:
+        return date.fromisoformat((value or "").strip()) < ledger.today_in_shanghai()
+    except ValueError:
+        return False
+
+
+def _active_tenants() -> list[Tenant]:
+    return list(db.session.scalars(select(Tenant).where(Tenant.status == "active").order_by(Tenant.id)))
+
+
 @blp.route("/city/reporting", methods=["GET", "POST"])
 @page(*CITY, tenant=False)
 def oversight_city_reporting():
     errors: dict[str, list[str]] = {}
     values = request.form.to_dict()
     status = 200
-    tenants = db.session.scalars(select(Tenant).where(Tenant.status == "active").order_by(Tenant.id)).all()
     if request.method == "POST":
         try:
             task = oversight.create_task(g.user, {**values, "tenant_ids": request.form.getlist("tenant_ids")})
@@ -370,24 +384,52 @@ def oversight_city_reporting():
         except ServiceError as error:
             db.session.rollback()
             errors, status = _form_errors(error), error.status
-    tasks = db.session.scalars(select(ReportingTask).order_by(ReportingTask.due_on.desc(), ReportingTask.id.desc()))
     return render_template(
-        "web/oversight_city_reporting.html", tasks=list(tasks), tenants=tenants, kinds=REPORT_KINDS, values=values,
-        errors=errors, chosen=request.form.getlist("tenant_ids"),
+        "web/oversight_city_reporting.html", tasks=oversight.all_tasks(), tenants=_active_tenants(), kinds=REPORT_KINDS,
+        values=values, errors=errors, chosen=request.form.getlist("tenant_ids"),
+        past_due=_before_today(values.get("due_on")), today=ledger.today_in_shanghai(), task_statuses=TASK_STATUSES,
     ), status  # fmt: skip
 
 
-@blp.route("/city/reporting/<int:task_id>")
+@blp.route("/city/reporting/<int:task_id>", methods=["GET", "POST"])
 @page(*CITY, tenant=False)
 def oversight_city_task(task_id):
+    """The city's matrix of one task, its change form and its close button (the API's PATCH and close)."""
     task = db.session.get(ReportingTask, task_id)
     if task is None:
         abort(404)
+    errors: dict[str, list[str]] = {}
+    values = request.form.to_dict()
+    status = 200
+    if request.method == "POST":
+        action = request.form.get("action")
+        try:
+            if action == "change":
+                oversight.change_task(g.user, task, {**values, "tenant_ids": request.form.getlist("tenant_ids")})
+                flash(_("已修改报送任务"), "success")
+            elif action == "close":
+                oversight.close_task(g.user, task)
+                flash(_("已关闭报送任务，不再接受报送"), "success")
+            else:
+                raise FieldError("action", _("不支持该操作"))
+            return redirect(f"/city/reporting/{task.id}")
+        except ServiceError as error:
+            db.session.rollback()
+            errors, status = _form_errors(error), error.status
+            task = db.session.get(ReportingTask, task_id)
+    if request.method != "POST" or values.get("action") != "change":
+        values = {"kind": task.kind, "title": task.title, "description": task.description,
+                  "due_on": task.due_on.isoformat()}  # fmt: skip
+        chosen = [str(t) for t in task.tenant_ids]
+    else:
+        chosen = request.form.getlist("tenant_ids")
     matrix = oversight.reporting_matrix(task)
+    past_due = _before_today(values.get("due_on")) and values.get("due_on") != task.due_on.isoformat()
     return render_template(
         "web/oversight_city_task.html", task=task, matrix=matrix, states=MATRIX_STATES, classes=MATRIX_CLASSES,
-        kinds=REPORT_KINDS,
-    )  # fmt: skip
+        kinds=REPORT_KINDS, task_statuses=TASK_STATUSES, errors=errors, values=values, chosen=chosen,
+        tenants=_active_tenants(), past_due=past_due, today=ledger.today_in_shanghai(), names=_names(), who=_who,
+    ), status  # fmt: skip
 
 
 @tenant_page("/reporting", *READERS)
@@ -397,7 +439,7 @@ def oversight_reporting():
     rows = [(t, oversight.submission_state(t, oversight.submission_of(t))) for t in tasks]
     return render_template(
         "web/oversight_reporting.html", rows=rows, kinds=REPORT_KINDS, states=MATRIX_STATES, classes=MATRIX_CLASSES,
-        prefix=_prefix(),
+        prefix=_prefix(), task_statuses=TASK_STATUSES,
     )  # fmt: skip
 
 
@@ -437,7 +479,7 @@ def oversight_report(task_id):
         statuses=SUBMISSION_STATUSES, state=oversight.submission_state(task, submission), states=MATRIX_STATES,
         classes=MATRIX_CLASSES, errors=errors, prefix=_prefix(), names=_names(), who=_who, published=published,
         may_submit=bool(g.user.is_liaison and not g.user.is_city),
-        may_manage=g.user.role in oversight.REPORT_MANAGERS,
+        may_manage=g.user.role in oversight.REPORT_MANAGERS, task_statuses=TASK_STATUSES,
     ), status  # fmt: skip
 
 

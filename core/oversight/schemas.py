@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from core.oversight.models import MEASURE_KINDS, ORDER_STATUSES
+from core.oversight.models import MEASURE_KINDS, ORDER_STATUSES, REPORT_KINDS
 
 
 class SupervisionOrderSchema(Schema):
@@ -79,11 +79,47 @@ class NotificationReadSchema(Schema):
 
 class ReportingTaskSchema(Schema):
     id = fields.Integer()
-    kind = fields.String()
+    kind = fields.String(
+        metadata={"description": "monthly 月度进展 / phase_summary 阶段总结 / typical_experience 典型经验 / "
+                                 "special 专项报告"}
+    )  # fmt: skip
     title = fields.String()
     description = fields.String()
     due_on = fields.Date()
-    state = fields.String(metadata={"description": "submitted / late / returned / missing / pending"})
+    tenant_ids = fields.List(fields.Integer(), metadata={"description": "报送的县区局（市局用户可见）"})
+    status = fields.String(metadata={"description": "open 进行中 / closed 已关闭（不再接受报送）"})
+    closed_at = fields.DateTime(allow_none=True)
+    closed_by = fields.String(allow_none=True)
+    created_by = fields.String()
+    created_at = fields.DateTime()
+    state = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "本局的报送状态 submitted / late / returned / missing / pending；市局不指明县区局时为 null"
+        },
+    )
+
+
+class _ReportingTaskFields(Schema):
+    kind = fields.String(validate=validate.OneOf(list(REPORT_KINDS)), metadata={"label": "类型"})
+    title = fields.String(validate=validate.Length(min=1, max=200), metadata={"label": "标题"})
+    description = fields.String(validate=validate.Length(max=4000), metadata={"label": "要求"})
+    due_on = fields.Date(metadata={"label": "报送时限"})
+    tenant_ids = fields.List(fields.Integer(), metadata={"label": "报送的县区局"})
+    confirm_past_due = fields.Boolean(
+        load_default=False, metadata={"description": "报送时限早于今天（补录以往的任务）时必须为 true，否则 422"}
+    )
+
+
+class ReportingTaskCreateSchema(_ReportingTaskFields):
+    kind = fields.String(required=True, validate=validate.OneOf(list(REPORT_KINDS)), metadata={"label": "类型"})
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200), metadata={"label": "标题"})
+    due_on = fields.Date(required=True, metadata={"label": "报送时限"})
+    tenant_ids = fields.List(fields.Integer(), required=True, metadata={"label": "报送的县区局"})
+
+
+class ReportingTaskChangeSchema(_ReportingTaskFields):
+    """Any of the task's fields; those left out stay as they are."""
 
 
 class ReportSubmissionCreateSchema(Schema):

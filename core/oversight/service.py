@@ -522,35 +522,168 @@ def city_self_check_matrix(city_check: CitySelfCheck) -> list[MatrixRow]:
 REPORT_MANAGERS = ("city_admin", "city_supervisor")
 
 
-def create_task(user: User, data: dict[str, Any]) -> ReportingTask:
-    """The city sets a reporting task with a due date for chosen tenants; their liaisons are told."""
+#: why a past due date is refused without a confirmation (the API's ``confirm_past_due``, the form's checkbox)
+PAST_DUE_REASON = "报送时限早于今天；如确为补录以往的报送任务，请确认后再提交"
+#: the fields a task has, in the order a change lists them
+TASK_FIELDS = ("kind", "title", "description", "due_on", "tenant_ids")
+
+
+def _manager(user: User, what: str) -> None:
     if user.role not in REPORT_MANAGERS:
-        raise ServiceError("只有市局可以布置信息报送任务", status=403)
-    kind = data.get("kind")
-    if kind not in REPORT_KINDS:
+        raise ServiceError(f"只有市局可以{what}信息报送任务", status=403)
+
+
+def _task_kind(value: Any) -> str:
+    if value not in REPORT_KINDS:
         raise FieldError("kind", "类型应为：" + "、".join(REPORT_KINDS.values()))
-    title = _text(data.get("title"), "title", "标题", 200)
-    due_on = _date(data.get("due_on"), "due_on", "报送时限")
-    if due_on < today_in_shanghai():
-        raise FieldError("due_on", "报送时限不能早于今天")
-    tenant_ids = sorted({_int(t, "tenant_ids", "县区局") for t in data.get("tenant_ids") or []})
+    return value
+
+
+def _task_due_on(value: Any, confirmed: Any) -> tuple[date, bool]:
+    """The due date, and whether it is before today (then only with ``confirmed``: a task recorded afterwards)."""
+    due_on = _date(value, "due_on", "报送时限")
+    past = due_on < today_in_shanghai()
+    if past and confirmed is not True:
+        error = FieldError("due_on", PAST_DUE_REASON)
+        error.extra = {"confirm": "confirm_past_due"}
+        raise error
+    return due_on, past
+
+
+def _task_tenants(value: Any) -> list[Tenant]:
+    tenant_ids = sorted({_int(t, "tenant_ids", "县区局") for t in value or []})
     if not tenant_ids:
         raise FieldError("tenant_ids", "请至少选择一个县区局")
-    tenants = db.session.scalars(select(Tenant).where(Tenant.id.in_(tenant_ids))).all()
+    tenants = db.session.scalars(select(Tenant).where(Tenant.id.in_(tenant_ids)).order_by(Tenant.id)).all()
     if len(tenants) != len(tenant_ids):
         raise FieldError("tenant_ids", "县区局不存在")
+    return list(tenants)
+
+
+def _confirmed(data: dict[str, Any]) -> bool:
+    value = data.get("confirm_past_due")
+    return value is True or (isinstance(value, str) and value.strip().lower() in ("1", "true", "on", "yes"))
+
+
+def _tell_liaisons(task: ReportingTask, tenant: Tenant, actor: str, past: bool) -> None:
+    """In the tenant's scope: the audited receipt of the task, and its liaisons told."""
+    with tenant_scope(tenant.id):
+        data: dict[str, Any] = {"task_id": task.id, "title": task.title}
+        if past:
+            data["confirmed_past_due"] = True
+        chain.append("oversight.report_task_received", actor, data)
+        when = f"补录，时限 {task.due_on}" if past else f"{task.due_on} 前报送"
+        notify.notify_users(notify.role_user_ids((), liaison=True), f"report_task:{task.id}", "report_task",
+                            f"信息报送：{task.title}（{when}）", f"/reporting/{task.id}")  # fmt: skip
+
+
+def create_task(user: User, data: dict[str, Any]) -> ReportingTask:
+    """The city sets a reporting task with a due date for chosen tenants; their liaisons are told.
+
+    A due date before today (a task for last month's report, recorded afterwards) needs ``confirm_past_due``."""
+    _manager(user, "布置")
+    kind = _task_kind(data.get("kind"))
+    title = _text(data.get("title"), "title", "标题", 200)
+    due_on, past = _task_due_on(data.get("due_on"), _confirmed(data))
+    tenants = _task_tenants(data.get("tenant_ids"))
     task = ReportingTask(
         kind=kind, title=title, description=(data.get("description") or "").strip()[:4000], due_on=due_on,
-        tenant_ids=tenant_ids, created_by=f"user:{user.id}",
+        tenant_ids=[t.id for t in tenants], created_by=f"user:{user.id}",
     )  # fmt: skip
     db.session.add(task)
     db.session.flush()
     for tenant in tenants:
-        with tenant_scope(tenant.id):
-            chain.append("oversight.report_task_received", f"user:{user.id}", {"task_id": task.id, "title": title})
-            notify.notify_users(notify.role_user_ids((), liaison=True), f"report_task:{task.id}", "report_task",
-                                f"信息报送：{title}（{due_on} 前报送）", f"/reporting/{task.id}")  # fmt: skip
+        _tell_liaisons(task, tenant, f"user:{user.id}", past)
     return task
+
+
+def _submitted_tenant_ids(task: ReportingTask, tenant_ids: list[int]) -> list[int]:
+    """The tenants (of those named) that have a submission to the task, each read in its own scope."""
+    out = []
+    for tenant_id in tenant_ids:
+        with tenant_scope(tenant_id):
+            if submission_of(task) is not None:
+                out.append(tenant_id)
+    return out
+
+
+def _open_task(task: ReportingTask, what: str) -> None:
+    if task.closed_at is not None:
+        raise Conflict(f"该报送任务已关闭，不能{what}")
+
+
+def change_task(user: User, task: ReportingTask, data: dict[str, Any]) -> ReportingTask:
+    """The city changes an open task: any of kind, title, description, due_on (a past one confirmed as at creation,
+    unless it stays as it was) and tenant_ids (a tenant that has submitted stays; an added one is told).
+
+    Audited as ``oversight.report_task_changed`` ``{"task_id", "changes": {field: [before, after]}}`` in every
+    tenant the task concerned or now concerns."""
+    _manager(user, "修改")
+    _open_task(task, "修改")
+    before = {name: getattr(task, name) for name in TASK_FIELDS}
+    after = dict(before)
+    if "kind" in data:
+        after["kind"] = _task_kind(data.get("kind"))
+    if "title" in data:
+        after["title"] = _text(data.get("title"), "title", "标题", 200)
+    if "description" in data:
+        after["description"] = (data.get("description") or "").strip()[:4000]
+    past = False
+    if "due_on" in data:
+        due_on = _date(data.get("due_on"), "due_on", "报送时限")
+        if due_on != task.due_on:
+            due_on, past = _task_due_on(due_on, _confirmed(data))
+        after["due_on"] = due_on
+    added: list[Tenant] = []
+    if "tenant_ids" in data:
+        tenants = _task_tenants(data.get("tenant_ids"))
+        after["tenant_ids"] = [t.id for t in tenants]
+        added = [t for t in tenants if t.id not in before["tenant_ids"]]
+        removed = [t for t in before["tenant_ids"] if t not in after["tenant_ids"]]
+        submitted = _submitted_tenant_ids(task, removed)
+        if submitted:
+            names = "、".join(db.session.scalars(select(Tenant.name).where(Tenant.id.in_(submitted))))
+            message = f"{names}已报送，不能移出该任务"
+            raise ServiceError(message, {"tenant_ids": [message]}, status=409)
+    if after["kind"] != before["kind"] and _submitted_tenant_ids(task, before["tenant_ids"]):
+        message = "已有县区局报送，不能修改类型"
+        raise ServiceError(message, {"kind": [message]}, status=409)
+    changes = {name: [before[name], after[name]] for name in TASK_FIELDS if before[name] != after[name]}
+    if not changes:
+        return task
+    for name in changes:
+        setattr(task, name, after[name])
+    db.session.flush()
+    actor = f"user:{user.id}"
+    logged = {name: [v.isoformat() if isinstance(v, date) else v for v in pair] for name, pair in changes.items()}
+    event: dict[str, Any] = {"task_id": task.id, "changes": logged}
+    if past:
+        event["confirmed_past_due"] = True
+    for tenant_id in sorted(set(before["tenant_ids"]) | set(after["tenant_ids"])):
+        with tenant_scope(tenant_id):
+            chain.append("oversight.report_task_changed", actor, event)
+    for tenant in added:
+        _tell_liaisons(task, tenant, actor, task.due_on < today_in_shanghai())
+    return task
+
+
+def close_task(user: User, task: ReportingTask) -> ReportingTask:
+    """The city closes a task (已关闭): no further submissions or returns; what was submitted stays readable and
+    a typical experience may still be published. Audited as ``oversight.report_task_closed`` in every tenant."""
+    _manager(user, "关闭")
+    _open_task(task, "再次关闭")
+    task.closed_at, task.closed_by = utcnow(), f"user:{user.id}"
+    db.session.flush()
+    for tenant_id in task.tenant_ids or []:
+        with tenant_scope(tenant_id):
+            chain.append("oversight.report_task_closed", task.closed_by, {"task_id": task.id, "title": task.title})
+    return task
+
+
+def all_tasks() -> list[ReportingTask]:
+    """Every reporting task, latest due date first (the city's list)."""
+    query = select(ReportingTask).order_by(ReportingTask.due_on.desc(), ReportingTask.id.desc())
+    return list(db.session.scalars(query))
 
 
 def tasks_for_tenant(tenant: Tenant) -> list[ReportingTask]:
@@ -574,6 +707,7 @@ def submit_report(caller: Caller, task: ReportingTask, text: Any, uploads: list[
 
     if not caller.user.is_liaison or caller.user.tenant_id != caller.tenant.id:
         raise ServiceError("只有本局联络员才能报送", status=403)
+    _open_task(task, "报送")
     body = _text(text, "text", "报送内容", 20000)
     row = submission_of(task)
     if row is not None and row.status != "returned":
@@ -605,6 +739,7 @@ def return_submission(user: User, tenant: Tenant, task: ReportingTask, reason: A
     """The city returns a tenant's submission for revision (in that tenant's scope)."""
     if user.role not in REPORT_MANAGERS:
         raise ServiceError("只有市局可以退回报送", status=403)
+    _open_task(task, "退回")
     why = _text(reason, "reason", "退回理由")
     with tenant_scope(tenant.id):
         row = submission_of(task)

@@ -189,7 +189,10 @@ def _report_reminders(tenant: Tenant, today: date, counts: Counter) -> None:
     """Remind the liaisons of tasks due soon and tell them once when one is overdue, until they submit."""
     cal = work_calendar()
     days = setting(tenant, "report_reminder_days")
-    tasks = [t for t in db.session.scalars(select(ReportingTask)) if tenant.id in (t.tenant_ids or [])]
+    tasks = [
+        t for t in db.session.scalars(select(ReportingTask).where(ReportingTask.closed_at.is_(None)))
+        if tenant.id in (t.tenant_ids or [])
+    ]  # a closed task takes no submissions: nobody is reminded of it
     if not tasks:
         return
     done = {

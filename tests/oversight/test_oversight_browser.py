@@ -66,3 +66,33 @@ def test_a_reporting_task_from_the_city_to_the_liaison(page):
     page.goto(task_url)
     assert page.locator("[data-testid=reporting-matrix] [data-state=submitted]").count() == 1
     assert not page.failures, page.failures
+
+
+def test_a_past_reporting_task_is_confirmed_then_closed(page):
+    """Issue 13, item 2: a past due date shows the confirmation beside the date; a closed task shows 已关闭."""
+    log_in(page, "city.supervisor")
+    page.click("nav >> text=信息报送")
+    assert page.locator("[data-testid=confirm-past-due]").is_hidden()
+    page.select_option("#kind", "monthly")
+    page.fill("#title", "上月整改进展补录")
+    page.fill("#due_on", "2020-01-31")
+    assert page.locator("[data-testid=confirm-past-due]").is_visible()
+    page.fill("#due_on", "2099-01-31")
+    assert page.locator("[data-testid=confirm-past-due]").is_hidden()
+    page.fill("#due_on", "2020-01-31")
+    page.check("label:has-text('临江区市场监督管理局') >> xpath=../input")
+    page.click("[data-testid=task-form] button[type=submit]")  # not confirmed: refused beside the date
+    page.wait_for_load_state()
+    assert "确认" in page.locator("[data-testid=error-due_on]").inner_text()
+    assert [f.split()[0] for f in page.failures] == ["422"]  # the refusal is expected
+    page.failures.clear()
+    assert page.locator("[data-testid=confirm-past-due]").is_visible()
+    page.check("#confirm_past_due")
+    page.click("[data-testid=task-form] button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator("[data-testid=reporting-matrix] [data-state=missing]").count() == 1
+    page.click("[data-testid=task-close-form] button")
+    page.wait_for_load_state()
+    assert page.locator("h1 [data-testid=task-closed]").inner_text() == "已关闭"
+    assert page.locator("[data-testid=task-close-form]").count() == 0
+    assert not page.failures, page.failures

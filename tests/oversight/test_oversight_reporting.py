@@ -147,3 +147,74 @@ def test_a_typical_experience_is_published_to_every_tenant(client, clock, tenant
     with client.get(link) as download:
         assert download.status_code == 200
         assert "attachment" in download.headers["Content-Disposition"]
+
+
+# --- a past due date and closing on the pages (issue 13, item 2; the API: test_oversight_reporting_api.py) ------
+
+
+def test_the_city_form_asks_to_confirm_a_past_due_date(client, clock, tenant, city):
+    web_login(client, "city.supervisor")
+    form = client.get("/city/reporting").get_data(as_text=True)
+    assert re.search(r'data-testid="confirm-past-due"\s+hidden', form)  # today's form: no confirmation shown
+    data = {"kind": "monthly", "title": "8月整改进展", "due_on": "2024-08-31", "tenant_ids": [str(tenant.tenant.id)]}
+    refused = post_form(client, "/city/reporting", data)
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert 'data-testid="error-due_on"' in page
+    assert "请确认" in page or "确认后再提交" in page
+    assert re.search(r'data-testid="confirm-past-due"\s*>', page)  # shown beside the date
+    assert 'name="confirm_past_due"' in page
+    assert db.session.scalars(select(ReportingTask)).all() == []
+    accepted = post_form(client, "/city/reporting", {**data, "confirm_past_due": "true"})
+    assert accepted.status_code == 302, accepted.get_data(as_text=True)[:500]
+    assert db.session.scalars(select(ReportingTask.due_on)).all() == [date(2024, 8, 31)]
+
+
+def test_the_city_changes_a_task_on_its_page(client, clock, tenant, city):
+    task_id = _task(client, [tenant])
+    base = {"kind": "monthly", "title": "9月整改进展（修订）", "description": "按月报送", "due_on": "2024-10-08",
+            "tenant_ids": [str(tenant.tenant.id)]}  # fmt: skip
+    resp = post_form(client, f"/city/reporting/{task_id}", {**base, "action": "change"})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+    assert db.session.get(ReportingTask, task_id).title == "9月整改进展（修订）"
+    past = post_form(client, f"/city/reporting/{task_id}", {**base, "action": "change", "due_on": "2024-09-01"})
+    assert past.status_code == 422
+    assert 'data-testid="error-due_on"' in past.get_data(as_text=True)
+    confirmed = {**base, "action": "change", "due_on": "2024-09-01", "confirm_past_due": "true"}
+    assert post_form(client, f"/city/reporting/{task_id}", confirmed).status_code == 302
+    assert db.session.get(ReportingTask, task_id).due_on == date(2024, 9, 1)
+    web_login(client, "alpha.tenant_admin")
+    assert post_form(client, f"/city/reporting/{task_id}", {**base, "action": "change"}).status_code == 403
+
+
+def test_a_closed_task_shows_closed_and_takes_nothing_more(client, clock, tenant, other_tenant, city):
+    _liaison(tenant)
+    _liaison(other_tenant)
+    task_id = _task(client, [tenant, other_tenant])
+    web_login(client, "alpha.officer")
+    assert _submit(client, task_id).status_code == 302
+    web_login(client, "city.supervisor")
+    assert post_form(client, f"/city/reporting/{task_id}", {"action": "close"}).status_code == 302
+    page = client.get(f"/city/reporting/{task_id}").get_data(as_text=True)
+    assert 'data-testid="task-closed"' in page
+    assert "已关闭" in page
+    assert 'data-testid="task-close-form"' not in page
+    assert post_form(client, f"/city/reporting/{task_id}", {"action": "close"}).status_code == 409
+    assert 'data-task-status="closed"' in client.get("/city/reporting").get_data(as_text=True)
+    # No return either: the city's return form is gone and a posted one is refused.
+    alpha_page = client.get(f"/tenants/alpha/reporting/{task_id}").get_data(as_text=True)
+    assert 'data-testid="return-form"' not in alpha_page
+    refused = post_form(client, f"/tenants/alpha/reporting/{task_id}", {"action": "return", "reason": "补充"})
+    assert refused.status_code == 409
+    # beta's liaison sees 已关闭 and no form; a posted submission is refused.
+    web_login(client, "beta.officer")
+    listing = client.get("/reporting").get_data(as_text=True)
+    assert 'data-task-status="closed"' in listing
+    mine = client.get(f"/reporting/{task_id}").get_data(as_text=True)
+    assert 'data-testid="closed-note"' in mine
+    assert 'data-testid="report-form"' not in mine
+    late = _submit(client, task_id)
+    assert late.status_code == 409
+    assert "已关闭" in late.get_data(as_text=True)
+    with tenant_scope(other_tenant.tenant.id):
+        assert service.submission_of(db.session.get(ReportingTask, task_id)) is None

@@ -139,3 +139,21 @@ def test_the_bureaus_own_problem_escalates_to_the_city(client, clock, tenant, ci
     with tenant_scope(None):
         told = db.session.scalars(select(CityNotification.kind)).all()
     assert told == ["escalation"]
+
+
+def test_liaisons_are_reminded_of_open_tasks_only(client, clock, tenant):
+    """A closed reporting task takes no submission, so the sweep reminds nobody of it (issue 13, item 2)."""
+    from core.auth.models import User
+    from core.oversight.models import ReportingTask
+    from core.platform.db import utcnow
+
+    db.session.get(User, tenant.users["officer"].id).is_liaison = True
+    open_task = ReportingTask(kind="monthly", title="开着的", due_on=date(2024, 9, 20), tenant_ids=[tenant.tenant.id],
+                              created_by="test")  # fmt: skip
+    closed = ReportingTask(kind="monthly", title="关了的", due_on=date(2024, 9, 20), tenant_ids=[tenant.tenant.id],
+                           created_by="test", closed_at=utcnow(), closed_by="test")  # fmt: skip
+    db.session.add_all([open_task, closed])
+    db.session.commit()
+    run_sweep(date(2024, 9, 30))
+    titles = [n.title for n in _notifications(tenant, "officer", "report_reminder")]
+    assert titles == ["信息报送已逾期：开着的（时限 2024-09-20）"]
