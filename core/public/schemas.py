@@ -238,7 +238,12 @@ class SimilarSuggestionSchema(Schema):
     id = fields.Integer()
     label = fields.String(metadata={"description": "查询码或问题编号"})
     text = fields.String()
-    score = fields.Float(metadata={"description": "字符二元组 Dice 相似度，0–1"})
+    score = fields.Float(
+        metadata={"description": "综合相似度 0–1：文本相似度，同一单位加 0.1，同一类别加 0.05；按此从高到低排列"}
+    )
+    text_score = fields.Float(
+        metadata={"description": "文本相似度 0–1：汉字二元组与英文数字词的重合程度（按稀有程度加权）"}
+    )
     same_unit = fields.Boolean()
     same_category = fields.Boolean()
 

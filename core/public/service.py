@@ -13,13 +13,14 @@ import secrets
 import statistics
 import time
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, BinaryIO
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.exc import IntegrityError
 
 from core.audit import chain
@@ -42,7 +43,7 @@ from core.public.models import (
     ReportReply,
     Solicitation,
 )
-from core.public.similarity import bigrams, dice
+from core.public.similarity import Candidate, Scorer, tokens
 from core.tenancy.models import Tenant, Unit
 from core.tenancy.service import units_of_tenant
 
@@ -656,57 +657,106 @@ def reply(caller: ledger.Caller, report: PublicReport, text: str) -> ReportReply
 
 # --- similar reports and problems ---------------------------------------------------------------------------
 
-#: a text this alike is suggested whatever its unit and category
-SIMILAR_TEXT = 0.3
-#: with the same unit and category, a weaker likeness is enough
-SIMILAR_SAME_PLACE = 0.12
-CANDIDATE_LIMIT = 2000
+#: a suggestion scores at least this: text likeness plus the bonuses below (see ``similar``)
+SIMILAR_THRESHOLD = 0.35
+#: and its text alone at least this, so that the same unit and category never suggest an unrelated text
+SIMILAR_MIN_TEXT = 0.15
+SAME_UNIT_BONUS = 0.1
+SAME_CATEGORY_BONUS = 0.05
+#: candidates read per kind of match (same unit, same category, the newest of the rest); a problem's text is read
+#: up to DESCRIPTION_CHARS, enough for what a paraphrase shares
+CANDIDATE_LIMIT = 1000
+DESCRIPTION_CHARS = 300
+#: the report's rarest words looked for in every open problem's title, and how many of the best titles are read
+TITLE_TERMS = 24
+TITLE_MATCHES = 300
+
+
+def _problem_candidates(caller: ledger.Caller, report: PublicReport, mine: frozenset[str]) -> list[Any]:
+    """Open problems of the tenant the caller sees, read in bounded pieces instead of the whole ledger.
+
+    The newest of the report's unit, of its category and of the whole tenant, where a duplicate most likely is;
+    then, however old, the problems whose titles hold most of the report's rarest words (the database counts them,
+    so a tenant with tens of thousands of open problems is still answered at once).
+    """
+    domain, category = LEDGER_CATEGORY.get(report.category, ("general", "other"))
+    columns = (Problem.id, Problem.number, Problem.title, func.substr(Problem.description, 1, DESCRIPTION_CHARS),
+               Problem.unit_id, Problem.domain, Problem.category)  # fmt: skip
+    base = select(*columns).where(Problem.status.in_(OPEN_STATUSES))
+    visible = perm.visible_unit_ids(caller.user, caller.units)
+    if visible is not None:
+        base = base.where(Problem.unit_id.in_(visible))
+    reads = [base.where(Problem.domain == domain, Problem.category == category), base]
+    if report.unit_id is not None:
+        reads.insert(0, base.where(Problem.unit_id == report.unit_id))
+    rows: dict[int, Any] = {}
+    for query in reads:
+        for row in db.session.execute(query.order_by(Problem.id.desc()).limit(CANDIDATE_LIMIT)):
+            rows.setdefault(row[0], row)
+    # How common each of the report's words is among the titles just read: the rarest say most.
+    seen: Counter[str] = Counter()
+    for row in rows.values():
+        seen.update(tokens(row[2]) & mine)
+    terms = sorted((t for t in mine if len(t) >= 2), key=lambda t: (seen[t], t))[:TITLE_TERMS]
+    if len(terms) >= 2:
+        hits = sum((case((Problem.title.contains(t), 1), else_=0) for t in terms), start=literal(0))
+        query = base.where(hits >= 2).order_by(hits.desc(), Problem.id.desc()).limit(TITLE_MATCHES)
+        for row in db.session.execute(query):
+            rows.setdefault(row[0], row)
+    return list(rows.values())
 
 
 def similar(caller: ledger.Caller, report: PublicReport, limit: int = 10) -> list[dict[str, Any]]:
-    """Open reports and open problems like this report: same unit and category, and alike by character bigrams."""
-    mine = bigrams(report.description)
+    """Open reports and open problems of the report's tenant like this report, most alike first.
+
+    Likeness is by CJK character bigrams and Latin words (``core.public.similarity``); the same unit adds
+    SAME_UNIT_BONUS and the same category SAME_CATEGORY_BONUS to the score; a suggestion needs SIMILAR_THRESHOLD
+    overall and SIMILAR_MIN_TEXT from the text alone.
+    """
+    mine = tokens(" ".join(v for v in (report.description, report.concerned) if v))
     ledger_category = LEDGER_CATEGORY.get(report.category, ("general", "other"))
-    out = []
+    candidates: list[Candidate] = []
+    facts: dict[tuple[str, int], tuple[str, str, bool, bool]] = {}
     others = db.session.execute(
-        select(PublicReport.id, PublicReport.tracking_code, PublicReport.description, PublicReport.unit_id,
-               PublicReport.category)
+        select(PublicReport.id, PublicReport.tracking_code, PublicReport.description, PublicReport.concerned,
+               PublicReport.unit_id, PublicReport.category)
         .where(PublicReport.status == "received", PublicReport.id != report.id)
         .order_by(PublicReport.id.desc())
         .limit(CANDIDATE_LIMIT)
     )  # fmt: skip
-    for rid, code, text, unit_id, category in others:
+    for rid, code, text, concerned, unit_id, category in others:
+        full = tokens(f"{text} {concerned or ''}")
+        candidates.append(Candidate(("report", rid), frozenset(), full))
         same_unit = report.unit_id is not None and unit_id == report.unit_id
-        score = dice(mine, bigrams(text))
-        out.append(_suggestion("report", rid, code, text, score, same_unit, category == report.category))
-
-    visible = perm.visible_unit_ids(caller.user, caller.units)
-    query = select(Problem.id, Problem.number, Problem.title, Problem.description, Problem.unit_id, Problem.domain,
-                   Problem.category).where(Problem.status.in_(OPEN_STATUSES))  # fmt: skip
-    if visible is not None:
-        query = query.where(Problem.unit_id.in_(visible))
-    for pid, number, title, text, unit_id, domain, category in db.session.execute(
-        query.order_by(Problem.id.desc()).limit(CANDIDATE_LIMIT)
-    ):
+        facts["report", rid] = (code, text, same_unit, category == report.category)
+    for pid, number, title, text, unit_id, domain, category in _problem_candidates(caller, report, mine):
+        title_tokens = tokens(title)
+        candidates.append(Candidate(("problem", pid), title_tokens, title_tokens | tokens(text)))
         same_unit = report.unit_id is not None and unit_id == report.unit_id
-        score = dice(mine, bigrams(f"{title}{text}"))
-        out.append(_suggestion("problem", pid, number, title, score, same_unit, (domain, category) == ledger_category))
-    chosen = [
-        s
-        for s in out
-        if s["score"] >= SIMILAR_TEXT or (s["same_unit"] and s["same_category"] and s["score"] >= SIMILAR_SAME_PLACE)
-    ]
-    chosen.sort(key=lambda s: s["score"] + 0.1 * s["same_unit"] + 0.05 * s["same_category"], reverse=True)
+        facts["problem", pid] = (number, title, same_unit, (domain, category) == ledger_category)
+    scorer = Scorer(mine, candidates)
+    chosen = []
+    for candidate in candidates:
+        text_score = scorer.text_score(candidate)
+        if text_score < SIMILAR_MIN_TEXT:
+            continue
+        label, text, same_unit, same_category = facts[candidate.key]
+        score = min(1.0, text_score + SAME_UNIT_BONUS * same_unit + SAME_CATEGORY_BONUS * same_category)
+        if score >= SIMILAR_THRESHOLD:
+            kind, ident = candidate.key
+            chosen.append(_suggestion(kind, ident, label, text, score, text_score, same_unit, same_category))
+    chosen.sort(key=lambda s: (-s["score"], s["kind"], -s["id"]))
     return chosen[:limit]
 
 
-def _suggestion(kind, ident, label, text, score, same_unit, same_category) -> dict[str, Any]:
+def _suggestion(kind, ident, label, text, score, text_score, same_unit, same_category) -> dict[str, Any]:
     return {
         "kind": kind,
         "id": ident,
         "label": label,
         "text": _title(text),
         "score": round(score, 3),
+        "text_score": round(text_score, 3),
         "same_unit": bool(same_unit),
         "same_category": bool(same_category),
     }
