@@ -15,6 +15,28 @@ USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _VALUES = {char: value for value, char in enumerate(USCC_ALPHABET)}
 #: Characters 3-8 are the registering authority's administrative division code (GB/T 2260), digits only.
 _DIVISION_POSITIONS = range(3, 9)
+#: Character 1 is the registration authority (登记管理部门代码) and character 2 the kind of organisation
+#: (机构类别代码) that authority registers, as GB 32100-2015 Table 1 (with its later amendments) lists them.
+USCC_AUTHORITIES: dict[str, tuple[str, dict[str, str]]] = {
+    "1": ("机构编制", {"1": "机关", "2": "事业单位", "3": "中央编办直接管理机构编制的群众团体", "9": "其他"}),
+    "2": ("外交", {"1": "外国常驻新闻机构", "9": "其他"}),
+    "3": ("司法行政", {"1": "律师执业机构", "2": "公证处", "3": "基层法律服务所", "4": "司法鉴定机构",
+                   "5": "仲裁委员会", "9": "其他"}),
+    "4": ("文化", {"1": "外国在华文化中心", "9": "其他"}),
+    "5": ("民政", {"1": "社会团体", "2": "民办非企业单位", "3": "基金会", "9": "其他"}),
+    "6": ("旅游", {"1": "外国旅游部门常驻代表机构", "2": "港澳台地区旅游部门常驻内地（大陆）代表机构", "9": "其他"}),
+    "7": ("宗教", {"1": "宗教活动场所", "2": "宗教院校", "9": "其他"}),
+    "8": ("工会", {"1": "基层工会", "9": "其他"}),
+    "9": ("工商（市场监管）", {"1": "企业", "2": "个体工商户", "3": "农民专业合作社"}),
+    "A": ("中央军委改革和编制办公室", {"1": "军队事业单位", "9": "其他"}),
+    "N": ("农业", {"1": "组级集体经济组织", "2": "村级集体经济组织", "3": "乡镇级集体经济组织", "9": "其他"}),
+    "Y": ("其他", {"1": "其他"}),
+}  # fmt: skip
+#: The first two digits of a GB/T 2260 division code: the provinces, autonomous regions and municipalities
+#: (10 is the code the registration authorities of the central government use).
+_PROVINCE_CODES = frozenset(
+    "10 11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82".split()
+)
 
 # Chinese texts for marshmallow's built-in errors, passed as ``error_messages``: officers never see English.
 TEXT_ERRORS = {
@@ -69,6 +91,15 @@ def validate_uscc(value: str) -> None:
             raise USCCError(f"第{position}位字符'{char}'不是有效字符", position=position)
         if position in _DIVISION_POSITIONS and not char.isdigit():
             raise USCCError(f"第{position}位字符'{char}'无效，第3至8位行政区划码应为数字", position=position)
+    if value[0] not in USCC_AUTHORITIES:
+        raise USCCError(f"第1位登记管理部门码'{value[0]}'无效", position=1)
+    authority, kinds = USCC_AUTHORITIES[value[0]]
+    if value[1] not in kinds:
+        raise USCCError(
+            f"第2位机构类别码'{value[1]}'无效，{authority}登记的机构类别码应为{'、'.join(kinds)}", position=2
+        )
+    if value[2:4] not in _PROVINCE_CODES:
+        raise USCCError(f"第3至8位行政区划码'{value[2:8]}'无效", position=3)
     expected = uscc_check_char(value[:-1])
     if value[-1] != expected:
         raise USCCError(f"第{USCC_LENGTH}位校验码错误，应为{expected}", position=USCC_LENGTH)

@@ -97,3 +97,47 @@ def test_field_reports_chinese_errors():
     with pytest.raises(ValidationError) as info:
         CodeSchema().load({})
     assert info.value.messages == {"code": ["必填"]}
+
+
+def _with_check(first17: str) -> str:
+    return first17 + uscc_check_char(first17)
+
+
+@pytest.mark.parametrize(
+    ("first17", "position", "reason"),
+    [
+        # The all-zero code has a valid check character but no registration authority "0".
+        ("00000000000000000", 1, "第1位登记管理部门码'0'无效"),
+        ("B1440300708461136", 1, "第1位登记管理部门码'B'无效"),
+        # 工商 registers 企业 (1), 个体工商户 (2) and 农民专业合作社 (3) only.
+        ("95440300708461136", 2, "第2位机构类别码'5'无效，工商（市场监管）登记的机构类别码应为1、2、3"),
+        ("5A440300708461136", 2, "第2位机构类别码'A'无效，民政登记的机构类别码应为1、2、3、9"),
+        # The division code must begin with a province's two digits.
+        ("91000000708461136", 3, "第3至8位行政区划码'000000'无效"),
+        ("91990300708461136", 3, "第3至8位行政区划码'990300'无效"),
+    ],
+)
+def test_authority_kind_and_division_checked(first17, position, reason):
+    code = _with_check(first17)
+    with pytest.raises(USCCError) as info:
+        validate_uscc(code)
+    assert info.value.messages == [reason]
+    assert info.value.position == position
+
+
+@pytest.mark.parametrize(
+    "first17",
+    [
+        "11100000000013127",  # 机关 registered by 机构编制, central government (10…)
+        "12440300455755656",  # 事业单位
+        "51440300MJ0000000",  # 社会团体 registered by 民政
+        "52440300MJL000000",  # 民办非企业单位
+        "92440300MA5D00000",  # 个体工商户
+        "93440300MA5D00000",  # 农民专业合作社
+        "31440000MD0000000",  # 律师事务所
+        "N2440300MF0000000",  # 村级集体经济组织
+        "Y1440300MG0000000",  # 其他
+    ],
+)
+def test_every_authority_in_the_standard_passes(first17):
+    validate_uscc(_with_check(first17))
