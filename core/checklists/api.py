@@ -35,6 +35,7 @@ from core.ledger.schemas import UploadSchema
 from core.platform.api import Blueprint
 from core.platform.db import db, scoped_get
 from core.platform.errors import FieldError, NotFound
+from core.platform.tabular import download_response
 from core.tenancy.models import Unit
 
 blp = Blueprint("checklists", __name__, url_prefix="/api/v1", description="检查清单")
@@ -150,7 +151,7 @@ def blank_form(args, template_code):
     """The blank form as an Excel workbook, to fill on paper or in Excel and import back."""
     template = checklists.template_at(ledger.Caller.current(), _unit_for(args), template_code)
     data = excel.blank(template, checklists.form(template))
-    return send_file(data, mimetype=XLSX, as_attachment=True, download_name=f"{template.title}（空白）.xlsx")
+    return download_response(send_file(data, mimetype=XLSX, max_age=0), f"{template.title}（空白）.xlsx", XLSX)
 
 
 @blp.tenant_route("/checklist-templates/<template_code>/items")
@@ -286,7 +287,7 @@ def export_checklist(checklist_id):
     """The filled checklist as an Excel workbook (for filing)."""
     checklist = checklists.get_checklist(ledger.Caller.current(), checklist_id)
     data = excel.filled(checklist, detail(checklist))
-    return send_file(data, mimetype=XLSX, as_attachment=True, download_name=f"检查清单-{checklist.id}.xlsx")
+    return download_response(send_file(data, mimetype=XLSX, max_age=0), f"检查清单-{checklist.id}.xlsx", XLSX)
 
 
 @blp.tenant_route("/checklists/<int:checklist_id>/record.docx")

@@ -22,6 +22,7 @@ from core.ledger.models import SEVERITIES
 from core.ledger.pages import PROBLEM_ORIGINS
 from core.platform.db import db
 from core.platform.errors import ServiceError
+from core.platform.tabular import download_response
 from core.tenancy.service import registry
 from core.web.auth import tenant_page
 from core.web.blueprint import flash_refusal
@@ -197,7 +198,7 @@ def checklist_export(checklist_id: int):
     """The filled checklist as an Excel workbook."""
     checklist = checklists.get_checklist(ledger.Caller.current(), checklist_id)
     data = excel.filled(checklist, detail(checklist))
-    return send_file(data, mimetype=XLSX, as_attachment=True, download_name=f"检查清单-{checklist.id}.xlsx")
+    return download_response(send_file(data, mimetype=XLSX, max_age=0), f"检查清单-{checklist.id}.xlsx", XLSX)
 
 
 @tenant_page("/checklists/<int:checklist_id>/evidence/<int:evidence_id>", *READERS)
@@ -213,7 +214,7 @@ def checklist_blank(template_code: str):
     """The blank form of a template offered at the user's unit."""
     template = checklists.template_at(ledger.Caller.current(), g.get("unit"), template_code)
     data = excel.blank(template, checklists.form(template))
-    return send_file(data, mimetype=XLSX, as_attachment=True, download_name=f"{template.title}（空白）.xlsx")
+    return download_response(send_file(data, mimetype=XLSX, max_age=0), f"{template.title}（空白）.xlsx", XLSX)
 
 
 @tenant_page("/checklists/import", *INSPECTORS, methods=["POST"])

@@ -11,10 +11,14 @@ import tempfile
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote
 
+from flask import g, has_request_context, request
+
+from core.platform.calendar import today_in_shanghai
 from core.platform.errors import FieldError
 
 FIELD = "file"
@@ -257,17 +261,38 @@ class EvidenceStore:
         return self.path_for(sha256).open("rb")
 
 
-def _ascii_filename(name: str) -> str:
-    """An ASCII stand-in for old clients: accents folded, other characters replaced, "file" when nothing is left."""
+def _download_context() -> tuple[str, str]:
+    """Who and what a download is for, in ASCII: the tenant's slug ("city" for the city bureau) and the view's name."""
+    if not has_request_context():
+        return "", NAME_FALLBACK
+    tenant = getattr(g, "tenant", None)
+    owner = getattr(tenant, "slug", None) or getattr(g, "tenant_slug", None) or "city"
+    view = (request.endpoint or "").rsplit(".", 1)[-1]
+    kind = re.sub(r"[^A-Za-z0-9]+", "-", view).strip("-").lower() or NAME_FALLBACK
+    return re.sub(r"[^A-Za-z0-9-]+", "", str(owner)), kind
+
+
+def ascii_download_name(name: str, today: date | None = None) -> str:
+    """The ASCII ``filename=`` for clients that do not read ``filename*`` (old browsers, some intranet proxies).
+
+    A Latin name keeps its letters, accents folded. A name whose characters fold to nothing (Chinese) becomes
+    ``xingfeng-<tenant slug>-<kind>-<date>[-<ASCII part>]<extension>``, e.g. ``整改通知书-NL-2026-0001.docx`` ->
+    ``xingfeng-dongcheng-notice-docx-20261203-NL-2026-0001.docx``: a name someone can still tell apart in a folder.
+    """
     stem, extension = os.path.splitext(name)
     folded = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii")
-    stem = _ASCII_UNSAFE.sub("_", folded).strip(" ._")
+    lost = any(not unicodedata.combining(char) and not char.isascii() for char in unicodedata.normalize("NFKD", stem))
+    kept = _ASCII_UNSAFE.sub("_", folded).strip(" ._-")
     extension = _ASCII_UNSAFE.sub("", extension)
     if extension == ".":
         extension = ""
-    if not re.search(r"[A-Za-z0-9]", stem):
-        stem = NAME_FALLBACK
-    return stem + extension
+    if not lost and re.search(r"[A-Za-z0-9]", kept):
+        return kept + extension
+    owner, kind = _download_context()
+    on = (today or today_in_shanghai()).strftime("%Y%m%d")
+    remainder = re.sub(r"[_ ]+", "_", kept).strip("_-") if re.search(r"[A-Za-z0-9]", kept) else ""
+    parts = ["xingfeng", owner, kind, on, remainder]
+    return "-".join(part for part in parts if part)[: NAME_MAX_CHARS - len(extension)] + extension
 
 
 def download_headers(stored_name: str, content_type: str) -> dict[str, str]:
@@ -277,7 +302,7 @@ def download_headers(stored_name: str, content_type: str) -> dict[str, str]:
     encoded = quote(name, safe="!#$&+^`|~")
     return {
         "Content-Type": content_type if content_type in SERVABLE_TYPES else "application/octet-stream",
-        "Content-Disposition": f"attachment; filename=\"{_ascii_filename(name)}\"; filename*=UTF-8''{encoded}",
+        "Content-Disposition": f"attachment; filename=\"{ascii_download_name(name)}\"; filename*=UTF-8''{encoded}",
         "X-Content-Type-Options": "nosniff",
         "Content-Security-Policy": "default-src 'none'; sandbox",
     }

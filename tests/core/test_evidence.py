@@ -5,14 +5,18 @@ import io
 import struct
 import zipfile
 import zlib
+from datetime import date
+from types import SimpleNamespace
 from urllib.parse import unquote
 
 import pytest
 from docx import Document
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from flask import g, request
 from openpyxl import Workbook
 from werkzeug.http import parse_options_header
+from werkzeug.routing import Rule
 
 from core.platform import evidence
 from core.platform.errors import FieldError
@@ -378,12 +382,13 @@ def test_saved_name_is_cleaned(store):
     assert "\\" not in stored.original_name
 
 
-def test_download_headers_for_a_chinese_name():
+def test_download_headers_for_a_chinese_name(monkeypatch):
+    monkeypatch.setattr(evidence, "today_in_shanghai", lambda: date(2026, 12, 3))
     headers = download_headers(CHINESE_NAME, "image/jpeg")
     assert headers == {
         "Content-Type": "image/jpeg",
         "Content-Disposition": (
-            "attachment; filename=\"file.jpg\"; filename*=UTF-8''"
+            "attachment; filename=\"xingfeng-file-20261203.jpg\"; filename*=UTF-8''"
             "%E6%95%B4%E6%94%B9%E7%85%A7%E7%89%87%EF%BC%88%E4%B8%80%EF%BC%89.jpg"
         ),
         "X-Content-Type-Options": "nosniff",
@@ -392,6 +397,26 @@ def test_download_headers_for_a_chinese_name():
     disposition, options = parse_options_header(headers["Content-Disposition"])
     assert disposition == "attachment"
     assert options["filename"] == CHINESE_NAME
+
+
+@pytest.mark.parametrize(
+    ("name", "slug", "endpoint", "expected"),
+    [
+        # Issue 13, item 7: the fallback was "-2026-12.docx" — the Chinese part gone, nothing left to tell files apart.
+        ("东城区局工作简报-2026-12.docx", "dongcheng", "figures.briefing_document", "xingfeng-dongcheng-briefing-document-20261203-2026-12.docx"),
+        ("整改通知书-NL-2026-0001.pdf", "xishan", "ledger_pages.notice_pdf", "xingfeng-xishan-notice-pdf-20261203-NL-2026-0001.pdf"),
+        ("问题台账.xlsx", None, "api.problems_export", "xingfeng-city-problems-export-20261203.xlsx"),
+    ],
+)  # fmt: skip
+def test_ascii_fallback_names_tenant_kind_and_date(app, monkeypatch, name, slug, endpoint, expected):
+    monkeypatch.setattr(evidence, "today_in_shanghai", lambda: date(2026, 12, 3))
+    with app.test_request_context("/"):
+        request.url_rule = Rule("/", endpoint=endpoint)
+        g.tenant = SimpleNamespace(slug=slug) if slug else None
+        disposition = download_headers(name, "application/octet-stream")["Content-Disposition"]
+    options = parse_options_header(disposition)[1]
+    assert disposition.startswith(f'attachment; filename="{expected}";')
+    assert options["filename"] == name  # filename* still carries the Chinese name
 
 
 def test_download_headers_ascii_fallback_keeps_latin_names():

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from checklists.conftest import ALL_GOOD, begin
 from checklists.conftest import sample as sample  # the checklist tests' template, as a fixture here
 from docx import Document
+from werkzeug.http import parse_options_header
 from fixtures.gongwen import assert_gongwen, keep_png, pdf_pages, soffice
 from fixtures.ledger import post_problem
 
@@ -38,6 +40,11 @@ def test_the_order_prints_with_its_answer_slip(client, tenant, clock):
     resp = client.get(f"/api/v1/oversight/orders/{order['id']}/document.docx", headers=tenant.headers("viewer"))
     assert resp.status_code == 200
     assert "attachment" in resp.headers["Content-Disposition"]
+    # Issue 13, item 7: clients that read only filename= still get a name that says whose file and what it is.
+    ascii_name = parse_options_header(resp.headers["Content-Disposition"].split("filename*=")[0])[1]["filename"]
+    assert re.fullmatch(
+        rf"xingfeng-{tenant.slug}-supervision-order-document-\d{{8}}-[A-Z]+-\d{{4}}-\d{{3}}\.docx", ascii_name
+    ), ascii_name
     doc = assert_gongwen(resp.data, mark="alpha 局机关文件", number=None, title="行风建设问题督办单")
     cells = {row.cells[0].text: row.cells[1].text for row in doc.tables[0].rows}
     assert cells["督办编号"] == order["number"]
