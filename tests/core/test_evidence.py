@@ -11,9 +11,9 @@ from urllib.parse import unquote
 
 import pytest
 from docx import Document
+from flask import g, request
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from flask import g, request
 from openpyxl import Workbook
 from werkzeug.http import parse_options_header
 from werkzeug.routing import Rule
@@ -403,11 +403,21 @@ def test_download_headers_for_a_chinese_name(monkeypatch):
     ("name", "slug", "endpoint", "expected"),
     [
         # Issue 13, item 7: the fallback was "-2026-12.docx" — the Chinese part gone, nothing left to tell files apart.
-        ("东城区局工作简报-2026-12.docx", "dongcheng", "figures.briefing_document", "xingfeng-dongcheng-briefing-document-20261203-2026-12.docx"),
-        ("整改通知书-NL-2026-0001.pdf", "xishan", "ledger_pages.notice_pdf", "xingfeng-xishan-notice-pdf-20261203-NL-2026-0001.pdf"),
+        (
+            "东城区局工作简报-2026-12.docx",
+            "dongcheng",
+            "figures.briefing_document",
+            "xingfeng-dongcheng-briefing-document-20261203-2026-12.docx",
+        ),
+        (
+            "整改通知书-NL-2026-0001.pdf",
+            "xishan",
+            "ledger_pages.notice_pdf",
+            "xingfeng-xishan-notice-pdf-20261203-NL-2026-0001.pdf",
+        ),
         ("问题台账.xlsx", None, "api.problems_export", "xingfeng-city-problems-export-20261203.xlsx"),
     ],
-)  # fmt: skip
+)
 def test_ascii_fallback_names_tenant_kind_and_date(app, monkeypatch, name, slug, endpoint, expected):
     monkeypatch.setattr(evidence, "today_in_shanghai", lambda: date(2026, 12, 3))
     with app.test_request_context("/"):

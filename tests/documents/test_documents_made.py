@@ -9,9 +9,9 @@ import pytest
 from checklists.conftest import ALL_GOOD, begin
 from checklists.conftest import sample as sample  # the checklist tests' template, as a fixture here
 from docx import Document
-from werkzeug.http import parse_options_header
 from fixtures.gongwen import assert_gongwen, keep_png, pdf_pages, soffice
 from fixtures.ledger import post_problem
+from werkzeug.http import parse_options_header
 
 from core.audit.models import AuditEvent
 from core.platform.db import db, tenant_scope
