@@ -44,7 +44,7 @@ def update_tenant(tenant: Tenant, changes: dict[str, Any]) -> Tenant:
         if db.session.scalar(select(Tenant.id).where(Tenant.code == changes["code"])) is not None:
             raise FieldError("code", "该编号前缀已被使用")
     if "status" in changes and changes["status"] not in TENANT_STATUSES:
-        raise FieldError("status", "应为 active 或 suspended")
+        raise FieldError("status", "状态应为启用或停用")
     suspending = changes.get("status") == "suspended" and tenant.status != "suspended"
     for key in ("name", "code", "status"):
         if key in changes:

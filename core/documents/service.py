@@ -102,7 +102,7 @@ def find_city() -> Tenant | None:
 def city_tenant() -> Tenant:
     city = find_city()
     if city is None:
-        raise NotFound("尚未建立市局（机关）租户（is_city），发文设置和发文登记随之建立")
+        raise NotFound("尚未建立市局（机关）租户：请市局管理员先建立，发文设置和发文登记随之建立")
     return city
 
 

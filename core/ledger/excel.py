@@ -761,8 +761,9 @@ class LedgerImport:
         if row.unit_ambiguous:
             self.error(row.number, HEADER["unit"], "本局有多个同名单位，请改填单位代码")
         if row.unit is not None:
-            if not perm.may_record(user, row.unit.id, units):
-                self.error(row.number, HEADER["unit"], "只能为本单位或下级单位登记问题")
+            refusal = perm.record_refusal(user, row.unit.id, units)
+            if refusal:
+                self.error(row.number, HEADER["unit"], refusal)
             elif row.domain and row.domain not in self._enabled_at(row.unit):
                 self.error(row.number, HEADER["domain"], "该业务领域未在责任单位启用")
             elif row.text.get("progress"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.auth.models import User
+from core.auth.models import ROLE_NAMES, User
 from core.ledger.models import Problem
 from core.tenancy.models import Unit
 from core.tenancy.service import ancestor_ids, subtree_ids
@@ -60,6 +60,17 @@ def may_record(user: User, unit_id: int, units: list[Unit]) -> bool:
     if user.role in ("city_supervisor", "tenant_admin"):
         return True
     return user.role == "officer" and user.unit_id is not None and unit_id in subtree_ids(user.unit_id, units)
+
+
+def record_refusal(user: User, unit_id: int, units: list[Unit]) -> str | None:
+    """Why ``user`` may not record a problem for ``unit_id`` (the real reason, in Chinese), or None if they may."""
+    if may_record(user, unit_id, units):
+        return None
+    if user.role != "officer":
+        return f"{ROLE_NAMES.get(user.role, user.role)}不登记问题，请由经办人或县区局管理员登记"
+    if user.unit_id is None:
+        return "当前用户未分配单位，不能登记问题"
+    return "只能为本单位或下级单位登记问题"
 
 
 def may_assign(user: User, problem: Problem, units: list[Unit]) -> bool:

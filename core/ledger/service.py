@@ -318,10 +318,9 @@ def _build_problem(
     unit = caller.unit(data["unit_id"])
     if unit is None:
         raise FieldError("unit_id", "责任单位不存在")
-    if not system and not perm.may_record(caller.user, unit.id, caller.units):
-        raise ServiceError(
-            "只能为本单位或下级单位登记问题", {"unit_id": ["只能为本单位或下级单位登记问题"]}, status=403
-        )
+    refusal = None if system else perm.record_refusal(caller.user, unit.id, caller.units)
+    if refusal:
+        raise ServiceError(refusal, {"unit_id": [refusal]}, status=403)
     _check_domain(caller, unit, data["domain"], data["category"])
     rect_type = data["rectification_type"]
     if rect_type != "long_term" and not (data.get("deadline") or data.get("deadline_working_days")):

@@ -190,7 +190,8 @@ def _report_reminders(tenant: Tenant, today: date, counts: Counter) -> None:
     cal = work_calendar()
     days = setting(tenant, "report_reminder_days")
     tasks = [
-        t for t in db.session.scalars(select(ReportingTask).where(ReportingTask.closed_at.is_(None)))
+        t
+        for t in db.session.scalars(select(ReportingTask).where(ReportingTask.closed_at.is_(None)))
         if tenant.id in (t.tenant_ids or [])
     ]  # a closed task takes no submissions: nobody is reminded of it
     if not tasks:

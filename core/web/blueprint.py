@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from core.auth.caller import Caller
 from core.auth.guard import resolve_tenant
-from core.platform.calendar import local_date
+from core.platform.calendar import SHANGHAI, local_date
 from core.platform.db import db
 from core.platform.errors import ServiceError
 from core.platform.extensions import csrf
@@ -153,3 +153,15 @@ def chinese_date_filter(value) -> str:
         return ""
     day = local_date(value) if isinstance(value, datetime) else value
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+@blp.app_template_filter("beijing_time")
+def beijing_time_filter(value) -> str:
+    """A stored time in Beijing time, to the minute: 2026-12-03 21:37 (stored times are UTC; naive ones too)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")

@@ -405,7 +405,7 @@ def _findings(items: dict[str, rubric.RubricItem], data: dict[str, Any]) -> list
             if item is None:
                 raise FieldError(f"{key}.{i}.item", f"评查标准中没有项目「{code}」")
             if item.veto != want_veto:
-                where = "vetoes（一票否决）" if item.veto else "deductions（扣分项）"
+                where = "一票否决项" if item.veto else "扣分项"
                 raise FieldError(f"{key}.{i}.item", f"项目「{code}」应填在 {where} 中")
             if code in seen:
                 raise FieldError(f"{key}.{i}.item", f"项目「{code}」重复")
@@ -641,7 +641,7 @@ def draw(caller: Caller, data: dict[str, Any]) -> Sampling:
         raise FieldError("period_to", "结束日期不能早于开始日期")
     has_count, has_share = data.get("count") is not None, data.get("proportion") is not None
     if has_count == has_share:
-        raise FieldError("count", "抽取数量（count）与抽取比例（proportion）须且只能填一项")
+        raise FieldError("count", "抽取数量与抽取比例须且只能填一项")
     reviewers = split_names(data.get("reviewers") or [])
     per_file = data.get("reviewers_per_file", 1)
     if reviewers and per_file > len(reviewers):
