@@ -63,6 +63,7 @@ from core.platform.validators import (
     USCCError,
     USCCField,
     normalise_uscc,
+    text_field,
     validate_uscc,
 )
 from core.tenancy.models import Tenant, Unit
@@ -146,6 +147,7 @@ __all__ = [
     "SCHEMA_ERRORS",
     "TEXT_ERRORS",
     "USCCError",
+    "text_field",
     "WORKING_DAYS_ERROR",
     "WORKING_DAYS_MAX",
     "WORKING_DAYS_MIN",

@@ -14,7 +14,7 @@ from core.checklists import service as checklists
 from core.checklists.api import XLSX, detail, present
 from core.checklists.models import STATUSES, ChecklistFinding, CityItem, LocalItem
 from core.checklists.templates import ANSWER_TYPES, EVIDENCE, TARGETS
-from core.documents.pages import docx_download, pdf_inline
+from core.documents.pages import send_document
 from core.ledger import service as ledger
 from core.ledger.api import READERS
 from core.ledger.excel import ImportRefused
@@ -316,8 +316,4 @@ def checklist_record(checklist_id: int, fmt: str):
     """The printable 检查记录表 as a Word file, or its PDF for the preview."""
     checklist = checklists.get_checklist(ledger.Caller.current(), checklist_id)
     body, name = documents.record_docx(g.tenant, checklist), documents.record_filename(checklist)
-    if fmt == "docx":
-        return docx_download(body, name)
-    if fmt == "pdf":
-        return pdf_inline(body, name)
-    abort(404)
+    return send_document(fmt, body, name)

@@ -9,9 +9,8 @@ from marshmallow import ValidationError
 
 from core.auth.caller import Caller
 from core.documents import pdf, service
-from core.documents.delivery import DOCX, PDF
+from core.documents.delivery import NoPreview, send_docx, send_pdf
 from core.documents.schemas import DocumentSettingsSchema
-from core.platform.evidence import download_headers
 from core.web.auth import tenant_page
 from core.web.blueprint import blp, page
 
@@ -30,24 +29,21 @@ LABELS = {
 }
 
 
-def docx_download(body: bytes, name: str):
-    headers = download_headers(name, DOCX)
-    headers["Content-Type"] = DOCX
-    headers.pop("Content-Security-Policy", None)
-    return body, 200, headers
-
-
 def pdf_inline(docx: bytes, name: str):
-    """The PDF of a document for the page's preview frame, or a short page saying why there is none."""
+    """The PDF of a document for the page's preview frame, or a short page saying why there is none (409)."""
     try:
-        body = pdf.to_pdf(docx)
-    except pdf.PreviewUnavailable as exc:
+        return send_pdf(docx, name)
+    except NoPreview as exc:
         return render_template("web/document_preview.html", reason=str(exc), title=name, docx_url=None), 409
-    headers = download_headers(name.rsplit(".", 1)[0] + ".pdf", PDF)
-    headers["Content-Type"] = PDF
-    headers["Content-Disposition"] = headers["Content-Disposition"].replace("attachment;", "inline;", 1)
-    headers.pop("Content-Security-Policy", None)
-    return body, 200, headers
+
+
+def send_document(fmt: str, docx: bytes, name: str):
+    """What a page's ``….<fmt>`` link asks for: the Word file to download, its PDF to preview, else 404."""
+    if fmt == "docx":
+        return send_docx(docx, name)
+    if fmt == "pdf":
+        return pdf_inline(docx, name)
+    abort(404)
 
 
 def _own_path(value: str) -> str:

@@ -6,7 +6,7 @@ import re
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.platform.validators import SCHEMA_ERRORS, TEXT_ERRORS
+from core.platform.validators import SCHEMA_ERRORS, TEXT_ERRORS, text_field
 
 #: 发文机关代字: Chinese characters (and Latin letters), no digits, brackets or punctuation (江市监通, 北市监)
 CODE = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,12}")
@@ -33,18 +33,14 @@ def _names(values: list[str]) -> None:
         seen.add(value)
 
 
-def _text(max_length: int, **kw):
-    return fields.String(
-        validate=[validate.Length(min=1, max=max_length, error=f"长度应为1至{max_length}个字"), _plain],
-        error_messages=TEXT_ERRORS,
-        **kw,
-    )
+def _text(max_length: int, label: str, **kw):
+    return text_field(label, max_length, validators=[_plain], **kw)
 
 
 def _list(label: str, least: int = 0, **kw):
     sizes = validate.Length(min=least, max=30, error=f"至少一个{label}，最多30项" if least else "最多30项")
     return fields.List(
-        _text(60),
+        _text(60, label),
         validate=[sizes, _names],
         error_messages={"invalid": "应为文本列表", "required": "必填", "null": "不能为空"},
         metadata={"label": label},
@@ -58,19 +54,19 @@ class DocumentSettingsSchema(Schema):
     class Meta:
         error_messages = SCHEMA_ERRORS
 
-    issuing_body = _text(60, metadata={"label": "发文机关名称", "example": "江州市市场监督管理局"})
-    mark = _text(30, metadata={"label": "发文机关标志（版头）", "example": "江州市市场监督管理局文件"})
+    issuing_body = _text(60, "发文机关名称", metadata={"example": "江州市市场监督管理局"})
+    mark = _text(30, "发文机关标志（版头）", metadata={"example": "江州市市场监督管理局文件"})
     bulletin_code = fields.String(
         validate=_code, error_messages=TEXT_ERRORS, metadata={"label": "通报发文机关代字", "example": "江市监通"}
     )
     notice_code = fields.String(
         validate=_code, error_messages=TEXT_ERRORS, metadata={"label": "整改通知书代字", "example": "江市监改"}
     )
-    briefing_title = _text(30, metadata={"label": "简报名称", "example": "行风建设工作简报"})
+    briefing_title = _text(30, "简报名称", metadata={"example": "行风建设工作简报"})
     recipients = _list("主送机关", least=1)
     cc = _list("抄送机关")
-    signature = _text(60, metadata={"label": "落款（署名）"})
-    printer = _text(60, metadata={"label": "印发机关", "example": "江州市市场监督管理局办公室"})
+    signature = _text(60, "落款（署名）")
+    printer = _text(60, "印发机关", metadata={"example": "江州市市场监督管理局办公室"})
     defaults = fields.List(fields.String(), dump_only=True, metadata={"description": "仍取默认值的设置"})
 
     @validates_schema

@@ -63,8 +63,8 @@ def make(actor: str, today: date, data: dict[str, Any]) -> IssuedDocument:
         doc.article("下一步工作安排", "\n".join(f"{n}. {t}" for n, t in enumerate(data["tasks"], start=1)))
     doc.distribution([("报", settings["cc"]), ("送", data.get("also_to") or []), ("发", settings["recipients"])])
     with tenant_scope(city.id):
+        # the number is printed in the briefing itself, so the body is written once the number is drawn
         issued.body = doc.bytes()
-        issued.source = f"briefing:{issued.id}"
         db.session.flush()
     return issued
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from core.auth.models import CITY_ROLES
 from core.documents import service as documents
-from core.documents.pages import docx_download, pdf_inline
+from core.documents.pages import pdf_inline, send_document
 from core.figures import briefing, charts, periods, providers, ranking, service, snapshot, tables
 from core.figures.models import FigureSnapshot
 from core.figures.schemas import BriefingCreateSchema
@@ -354,8 +354,4 @@ def briefing_document(briefing_id: int, fmt: str):
     except ServiceError:
         abort(404)
     name = f"简报-{issued.year}-{issued.seq}.docx"
-    if fmt == "docx":
-        return docx_download(body, name)
-    if fmt == "pdf":
-        return pdf_inline(body, name)
-    abort(404)
+    return send_document(fmt, body, name)

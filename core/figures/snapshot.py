@@ -155,6 +155,7 @@ def take(
     db.session.add(snapshot)
     db.session.flush()
     if issued is not None:
+        # the 文号 is printed in the bulletin, so it is drawn before the snapshot exists; the link follows
         with tenant_scope(city.id):
             issued.source = f"snapshot:{snapshot.id}"
             db.session.flush()

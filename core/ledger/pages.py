@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date as _date
 from urllib.parse import urlencode
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from core.audit import chain
 from core.auth.models import User
-from core.documents.pages import docx_download, pdf_inline
+from core.documents.pages import send_document
 from core.ledger import documents, excel, service
 from core.ledger import fields as local_fields
 from core.ledger import permissions as perm
@@ -491,8 +491,4 @@ def problem_notice_document(problem_id: int, fmt: str):
     caller = service.Caller.current()
     problem = service.get_problem(caller, problem_id)
     body, name = documents.notice_docx(caller.tenant, problem), documents.notice_filename(problem)
-    if fmt == "docx":
-        return docx_download(body, name)
-    if fmt == "pdf":
-        return pdf_inline(body, name)
-    abort(404)
+    return send_document(fmt, body, name)

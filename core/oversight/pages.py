@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from core.auth.models import User
-from core.documents.pages import docx_download, pdf_inline
+from core.documents.pages import send_document
 from core.ledger import service as ledger
 from core.ledger.api import READERS
 from core.ledger.models import Problem
@@ -556,8 +556,4 @@ def order_document(order_id: int, fmt: str):
     caller = ledger.Caller.current()
     order = oversight.get_order(caller, order_id)
     body, name = documents.order_docx(g.tenant, order), documents.order_filename(order)
-    if fmt == "docx":
-        return docx_download(body, name)
-    if fmt == "pdf":
-        return pdf_inline(body, name)
-    abort(404)
+    return send_document(fmt, body, name)

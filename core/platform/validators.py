@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError, fields, validate
 
 #: The 31 characters GB 32100-2015 allows: digits and capitals without I, O, Z, S, V (easily misread).
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -53,6 +53,24 @@ NUMBER_ERRORS = {
     "special": "不能为非数字或无穷大",
 }
 SCHEMA_ERRORS = {"unknown": "未知字段", "type": "应为JSON对象"}
+
+
+def text_field(label: str, max_length: int, required: bool = False, **kwargs: Any) -> fields.Str:
+    """A text field of at most ``max_length`` characters whose errors name it: 办件编号不能超过64个字符.
+
+    Required text must have at least one character (应为1到N个字符); ``label`` goes into the OpenAPI document too.
+    Extra validators go in ``validators``; the other keyword arguments are the field's own (load_default …).
+    """
+    error = f"{label}应为1到{{max}}个字符" if required else f"{label}不能超过{{max}}个字符"
+    length = validate.Length(min=1 if required else 0, max=max_length, error=error)
+    metadata = {"label": label, **kwargs.pop("metadata", {})}
+    return fields.Str(
+        required=required,
+        validate=[length, *kwargs.pop("validators", ())],
+        error_messages=TEXT_ERRORS,
+        metadata=metadata,
+        **kwargs,
+    )
 
 
 class USCCError(ValidationError):

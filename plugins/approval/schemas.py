@@ -2,7 +2,7 @@
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from core.plugin_api import NUMBER_ERRORS, SCHEMA_ERRORS, SHANGHAI, TEXT_ERRORS
+from core.plugin_api import NUMBER_ERRORS, SCHEMA_ERRORS, SHANGHAI, TEXT_ERRORS, text_field
 from plugins.approval.models import APPLICANT_TYPES
 
 
@@ -46,14 +46,7 @@ BOOL_ERRORS = {"required": "必填", "null": "不能为空", "invalid": "应为 
 CASE_STATES = {"open": "未办结", "completed": "已办结", "late": "已转超时问题"}
 
 
-def _text(label: str, limit: int, required: bool = False, **extra) -> fields.Str:
-    return fields.Str(
-        required=required,
-        validate=validate.Length(min=1 if required else 0, max=limit, error=f"{label}长度应在{{min}}到{{max}}之间"),
-        error_messages=TEXT_ERRORS,
-        metadata={"label": label},
-        **extra,
-    )
+_text = text_field
 
 
 class CaseCreateSchema(Schema):

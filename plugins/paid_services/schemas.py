@@ -15,6 +15,7 @@ from core.plugin_api import (
     WORKING_DAYS_MAX,
     WORKING_DAYS_MIN,
     USCCField,
+    text_field,
 )
 from plugins.paid_services.models import AGENCY_KINDS, CERTIFICATE_STATES, FLAG_KINDS, FLAG_STATUSES
 
@@ -67,14 +68,7 @@ MONEY = {
 
 
 def _text(max_length: int, label: str, required: bool = False, **kwargs) -> fields.Str:
-    return fields.Str(
-        required=required,
-        validate=validate.Length(min=1 if required else 0, max=max_length,
-                                 error=f"{label}应为1到{{max}}个字符" if required else f"{label}不能超过{{max}}个字符"),
-        error_messages=TEXT_ERRORS,
-        metadata={"label": label},
-        **kwargs,
-    )  # fmt: skip
+    return text_field(label, max_length, required, **kwargs)
 
 
 class PaidAgencySchema(Schema):

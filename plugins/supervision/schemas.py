@@ -2,7 +2,7 @@
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from core.plugin_api import SCHEMA_ERRORS, TEXT_ERRORS, USCCField
+from core.plugin_api import SCHEMA_ERRORS, TEXT_ERRORS, USCCField, text_field
 from plugins.supervision.models import OUTCOMES, TASK_STATUSES
 
 INSPECTION_TYPES = ("双随机抽查", "重点检查", "专项检查", "投诉举报核查", "其他")
@@ -63,13 +63,7 @@ class CreditCodeCheckResultSchema(Schema):
 
 
 def _text(label: str, max_length: int, required: bool = True, **kwargs) -> fields.Str:
-    return fields.Str(
-        required=required,
-        validate=validate.Length(min=1 if required else 0, max=max_length),
-        error_messages=TEXT_ERRORS,
-        metadata={"label": label},
-        **kwargs,
-    )
+    return text_field(label, max_length, required, **kwargs)
 
 
 class SupervisionTaskCreateSchema(Schema):

@@ -52,7 +52,7 @@ def test_bad_settings_name_the_field_and_the_reason(client, tenant):
         ({"recipients": []}, "recipients", "主送"),
         ({"cc": ["省局", "省局"]}, "cc", "重复"),
         ({"mark": "江州\x00文件"}, "mark", "控制字符"),
-        ({"mark": "字" * 31}, "mark", "长度"),
+        ({"mark": "字" * 31}, "mark", "不能超过30个字符"),
         ({"nonsense": 1}, "nonsense", "不允许"),
         ({}, "_schema", "至少"),
     ]
