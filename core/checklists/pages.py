@@ -12,7 +12,7 @@ from sqlalchemy import select
 from core.checklists import documents, excel
 from core.checklists import service as checklists
 from core.checklists.api import XLSX, detail, present
-from core.checklists.models import STATUSES, ChecklistFinding, CityItem, LocalItem
+from core.checklists.models import STATUSES, CityItem, LocalItem
 from core.checklists.templates import ANSWER_TYPES, EVIDENCE, TARGETS
 from core.documents.pages import docx_download, pdf_inline
 from core.ledger import service as ledger
@@ -279,7 +279,6 @@ def checklist_template(template_code: str):
         except (ServiceError, ValueError) as error:
             db.session.rollback()
             errors = _errors(error) if isinstance(error, ServiceError) else {"points": [_("分值应为数字")]}
-    from sqlalchemy import select
 
     city_rows = db.session.scalars(select(CityItem).where(CityItem.template_code == template_code).order_by("id"))
     local_rows = db.session.scalars(select(LocalItem).where(LocalItem.template_code == template_code).order_by("id"))
@@ -302,12 +301,7 @@ def checklist_template(template_code: str):
     ), (422 if errors else 200)
 
 
-def _finding_of(problem):
-    """The checklist answer a problem was recorded from, if it was."""
-    return db.session.scalar(select(ChecklistFinding).where(ChecklistFinding.problem_id == problem.id))
-
-
-PROBLEM_ORIGINS.append(_finding_of)
+PROBLEM_ORIGINS.append(checklists.origin_of)
 
 
 @tenant_page("/checklists/<int:checklist_id>/record.<fmt>", *READERS)

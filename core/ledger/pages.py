@@ -42,7 +42,8 @@ LIGHT_CLASSES = {"red": "danger", "yellow": "warning", "green": "success"}
 
 
 #: Where a problem was found, for the link back on its page: functions (problem -> an object with
-#: ``checklist_id`` and ``item_code``, or None) that features above the ledger add (the checklists add theirs).
+#: ``checklist_id``, ``item_code``, ``template_title``, ``item_number`` and ``item_text``, or None) that features
+#: above the ledger add (the checklists add theirs, reading ``Problem.source_checklist_id``).
 PROBLEM_ORIGINS: list = []
 
 
