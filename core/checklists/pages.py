@@ -3,8 +3,6 @@ correcting, Excel forms, and the city's and tenant's own items of a template."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, flash, g, redirect, render_template, request, send_file
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -22,6 +20,7 @@ from core.ledger.models import SEVERITIES
 from core.ledger.pages import PROBLEM_ORIGINS
 from core.platform.db import db
 from core.platform.errors import ServiceError
+from core.platform.validators import parse_form_date
 from core.tenancy.service import registry
 from core.web.auth import tenant_page
 from core.web.blueprint import flash_refusal
@@ -79,9 +78,10 @@ def checklist_new():
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
-            inspected_on = date.fromisoformat(values.get("inspected_on", ""))
-        except ValueError:
-            errors["inspected_on"] = [_("请填写检查日期")]
+            inspected_on = parse_form_date(values.get("inspected_on", ""))
+        except ValueError as error:
+            blank = not values.get("inspected_on", "").strip()
+            errors["inspected_on"] = [_("请填写检查日期") if blank else _(str(error))]
         for name, label in (("inspector", _("请填写检查人")), ("target_name", _("请填写检查对象"))):
             if not values.get(name, "").strip():
                 errors[name] = [label]
