@@ -57,12 +57,14 @@ from core.platform.tabular import (
     spooled_file,
 )
 from core.platform.validators import (
+    FORM_DATE_ERROR,
     NUMBER_ERRORS,
     SCHEMA_ERRORS,
     TEXT_ERRORS,
     USCCError,
     USCCField,
     normalise_uscc,
+    parse_form_date,
     text_field,
     validate_uscc,
 )
@@ -154,6 +156,8 @@ __all__ = [
     "USCCField",
     "normalise_uscc",
     "validate_uscc",
+    "FORM_DATE_ERROR",
+    "parse_form_date",
     # pages
     "PageBlueprint",
     "flash_refusal",

@@ -3,8 +3,6 @@ correcting, Excel forms, and the city's and tenant's own items of a template."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, flash, g, redirect, render_template, request, send_file
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -12,7 +10,7 @@ from sqlalchemy import select
 from core.checklists import documents, excel
 from core.checklists import service as checklists
 from core.checklists.api import XLSX, detail, present
-from core.checklists.models import STATUSES, ChecklistFinding, CityItem, LocalItem
+from core.checklists.models import STATUSES, CityItem, LocalItem
 from core.checklists.templates import ANSWER_TYPES, EVIDENCE, TARGETS
 from core.documents.pages import send_document
 from core.ledger import service as ledger
@@ -23,6 +21,7 @@ from core.ledger.pages import PROBLEM_ORIGINS
 from core.platform.db import db
 from core.platform.errors import ServiceError
 from core.platform.tabular import download_response
+from core.platform.validators import parse_form_date
 from core.tenancy.service import registry
 from core.web.auth import tenant_page
 from core.web.blueprint import flash_refusal
@@ -80,9 +79,10 @@ def checklist_new():
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
-            inspected_on = date.fromisoformat(values.get("inspected_on", ""))
-        except ValueError:
-            errors["inspected_on"] = [_("请填写检查日期")]
+            inspected_on = parse_form_date(values.get("inspected_on", ""))
+        except ValueError as error:
+            blank = not values.get("inspected_on", "").strip()
+            errors["inspected_on"] = [_("请填写检查日期") if blank else _(str(error))]
         for name, label in (("inspector", _("请填写检查人")), ("target_name", _("请填写检查对象"))):
             if not values.get(name, "").strip():
                 errors[name] = [label]
@@ -280,7 +280,6 @@ def checklist_template(template_code: str):
         except (ServiceError, ValueError) as error:
             db.session.rollback()
             errors = _errors(error) if isinstance(error, ServiceError) else {"points": [_("分值应为数字")]}
-    from sqlalchemy import select
 
     city_rows = db.session.scalars(select(CityItem).where(CityItem.template_code == template_code).order_by("id"))
     local_rows = db.session.scalars(select(LocalItem).where(LocalItem.template_code == template_code).order_by("id"))
@@ -303,12 +302,7 @@ def checklist_template(template_code: str):
     ), (422 if errors else 200)
 
 
-def _finding_of(problem):
-    """The checklist answer a problem was recorded from, if it was."""
-    return db.session.scalar(select(ChecklistFinding).where(ChecklistFinding.problem_id == problem.id))
-
-
-PROBLEM_ORIGINS.append(_finding_of)
+PROBLEM_ORIGINS.append(checklists.origin_of)
 
 
 @tenant_page("/checklists/<int:checklist_id>/record.<fmt>", *READERS)

@@ -6,6 +6,7 @@ its version, the item and the checklist. Every step is an event in the tenant's 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -379,8 +380,13 @@ def submit(caller: ledger.Caller, checklist: Checklist) -> list[Problem]:
     content = _version_content(checklist)
     version = db.session.get(versions.TemplateVersion, checklist.template_version_id).version
     problems = []
+    evidence = evidence_of(checklist)
     for code in result.failing:
         problem = ledger.create_problem(caller, _problem_data(caller, checklist, content, by_code[code]), checked=True)
+        # The answer's evidence backs the problem too: the same stored files, listed among the problem's.
+        files = [e for e in evidence if e.item_code == code]
+        if files:
+            ledger.copy_evidence(caller, problem, files, f"checklist:{checklist.id}:{code}")
         db.session.add(
             ChecklistFinding(
                 checklist_id=checklist.id,
@@ -435,6 +441,8 @@ def _problem_data(caller: ledger.Caller, checklist: Checklist, content: dict[str
         "rectification_type": "deadline",
         "deadline_working_days": deadline_days(caller.tenant),
         "external_ref": f"checklist:{checklist.id}:{item.code}",
+        "source_checklist_id": checklist.id,
+        "source_item": item.code,
     }
 
 
@@ -468,6 +476,36 @@ def findings(checklist: Checklist) -> list[tuple[ChecklistFinding, Problem]]:
         .order_by(ChecklistFinding.id)
     )
     return [(f, p) for f, p in rows]
+
+
+@dataclass(frozen=True)
+class ProblemOrigin:
+    """The checklist answer a problem was recorded from, as its page names it."""
+
+    checklist_id: int
+    item_code: str
+    template_title: str
+    #: the item's place in the checklist as filled (第N项), None when the item is no longer among its items
+    item_number: int | None
+    item_text: str
+
+
+def origin_of(problem: Problem) -> ProblemOrigin | None:
+    """Where a problem came from when a failing checklist answer made it; None for any other problem."""
+    if problem.source_checklist_id is None:
+        return None
+    checklist = scoped_get(Checklist, problem.source_checklist_id)
+    if checklist is None:
+        return None
+    items = pinned_items(checklist)
+    number = next((n for n, item in enumerate(items, 1) if item.code == problem.source_item), None)
+    return ProblemOrigin(
+        checklist_id=checklist.id,
+        item_code=problem.source_item or "",
+        template_title=_version_content(checklist)["title"],
+        item_number=number,
+        item_text=items[number - 1].text if number else "",
+    )
 
 
 def corrections(checklist: Checklist) -> list[int]:

@@ -53,6 +53,7 @@ class Problem(TenantScoped, db.Model):
         Index("ix_problem_tenant_id_unit_id_status_deadline", "tenant_id", "unit_id", "status", "deadline", "id"),
         Index("ix_problem_tenant_id_status_deadline", "tenant_id", "status", "deadline", "id"),
         Index("ix_problem_tenant_id_deadline", "tenant_id", "deadline", "id"),
+        Index("ix_problem_tenant_id_source_checklist_id", "tenant_id", "source_checklist_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -102,6 +103,10 @@ class Problem(TenantScoped, db.Model):
     recurrence_of: Mapped[int | None] = mapped_column(BigId, ForeignKey("problem.id", ondelete="RESTRICT"))
     #: key of the row in an imported workbook (外部编号); re-importing the same row changes nothing
     external_ref: Mapped[str | None] = mapped_column(String(64))
+    #: the checklist (检查清单) whose failing answer this problem was recorded from, and that answer's item code;
+    #: named by table only, the ledger sits below the checklists
+    source_checklist_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("checklist.id"))
+    source_item: Mapped[str | None] = mapped_column(String(40))
     custom_fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     local_fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     local_fields_version: Mapped[int | None] = mapped_column(Integer)

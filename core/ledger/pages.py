@@ -31,8 +31,9 @@ from core.ledger.models import (
 from core.ledger.schemas import ListQuerySchema, PageQuerySchema
 from core.platform.calendar import SHANGHAI
 from core.platform.db import db
-from core.platform.errors import ServiceError
+from core.platform.errors import FieldError, ServiceError
 from core.platform.tabular import send_workbook
+from core.platform.validators import parse_form_date
 from core.tenancy.models import Tenant
 from core.tenancy.service import registry
 from core.web.auth import page, tenant_page
@@ -42,7 +43,8 @@ LIGHT_CLASSES = {"red": "danger", "yellow": "warning", "green": "success"}
 
 
 #: Where a problem was found, for the link back on its page: functions (problem -> an object with
-#: ``checklist_id`` and ``item_code``, or None) that features above the ledger add (the checklists add theirs).
+#: ``checklist_id``, ``item_code``, ``template_title``, ``item_number`` and ``item_text``, or None) that features
+#: above the ledger add (the checklists add theirs, reading ``Problem.source_checklist_id``).
 PROBLEM_ORIGINS: list = []
 
 
@@ -200,7 +202,10 @@ def _new_problem():
             data["source"] = values["source"]
         try:
             if values.get("deadline"):
-                data["deadline"] = _date.fromisoformat(values["deadline"])
+                data["deadline"] = parse_form_date(values["deadline"])
+        except ValueError as error:
+            errors["deadline"] = [_(str(error))]
+        try:
             if values.get("deadline_working_days"):
                 data["deadline_working_days"] = int(values["deadline_working_days"])
         except ValueError:
@@ -255,7 +260,7 @@ def _problem(problem_id: int):
             else:
                 payload = {k: v for k, v in request.form.items() if k in ("opinion", "reason", "measures") and v}
                 if request.form.get("next_review_on"):
-                    payload["next_review_on"] = _date.fromisoformat(request.form["next_review_on"])
+                    payload["next_review_on"] = _form_date("next_review_on")
                 service.transition(caller, problem, action, payload, etag)
                 flash(_("操作已完成"), "success")
             return redirect(_problem_url(problem.id))
@@ -307,6 +312,14 @@ def _problem(problem_id: int):
 def db_rollback() -> None:
 
     db.session.rollback()
+
+
+def _form_date(field: str) -> _date:
+    """A date field of the posted form as yyyy-mm-dd, or a refusal naming the field."""
+    try:
+        return parse_form_date(request.form.get(field, ""))
+    except ValueError as error:
+        raise FieldError(field, _(str(error))) from None
 
 
 def _raise_required(field: str):
@@ -372,7 +385,7 @@ def _extension(problem_id: int):
             reason = request.form.get("reason", "").strip()
             if not new_deadline or not reason:
                 raise ServiceError(_("请填写后再提交"), {"new_deadline": [_("必填")]})
-            service.request_extension(caller, problem, _date.fromisoformat(new_deadline), reason)
+            service.request_extension(caller, problem, _form_date("new_deadline"), reason)
             flash(_("已提出延期申请"), "success")
     except ServiceError as error:
         flash_refusal(error)

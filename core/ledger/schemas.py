@@ -101,6 +101,12 @@ class ProblemSchema(Schema):
     dismissed_reason = fields.String()
     recurrence_of = fields.Integer(allow_none=True)
     external_ref = fields.String(allow_none=True)
+    source_checklist_id = fields.Integer(
+        allow_none=True, metadata={"description": "问题来自哪份检查清单的不符合项（清单编号）", "readOnly": True}
+    )
+    source_item = fields.String(
+        allow_none=True, metadata={"description": "该清单中不符合的检查项编码", "readOnly": True}
+    )
     custom_fields = fields.Dict()
     local_fields = fields.Dict()
     local_fields_version = fields.Integer(allow_none=True)

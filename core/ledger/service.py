@@ -36,7 +36,7 @@ from core.platform.cache import cached, forget
 from core.platform.calendar import WorkCalendar, light, local_date, today_in_shanghai
 from core.platform.db import db, locked_row, scoped_get, tenant_scope, utcnow
 from core.platform.errors import Conflict, FieldError, NotFound, ServiceError
-from core.platform.evidence import EvidenceStore, download_headers
+from core.platform.evidence import KINDS, EvidenceStore, download_headers
 from core.tenancy.models import CampaignPhase, Tenant, Unit
 from core.tenancy.service import registry, units_of_tenant
 
@@ -361,6 +361,8 @@ def _build_problem(
         city_assigned=city,
         recurrence_of=data.get("recurrence_of"),
         external_ref=data.get("external_ref"),
+        source_checklist_id=data.get("source_checklist_id"),
+        source_item=data.get("source_item"),
         custom_fields=custom,
         local_fields=local,
         local_fields_version=local_version,
@@ -377,7 +379,8 @@ SNAPSHOT_FIELDS = (
     "number", "source", "domain", "category", "severity", "title", "description", "unit_id",
     "responsible_person", "responsible_leader", "rectification_type", "measures", "deadline",
     "deadline_working_days", "deadline_provisional", "phase", "status", "city_assigned", "progress",
-    "completion", "recurrence_of", "external_ref", "custom_fields", "local_fields", "local_fields_version",
+    "completion", "recurrence_of", "external_ref", "source_checklist_id", "source_item", "custom_fields",
+    "local_fields", "local_fields_version",
 )  # fmt: skip
 
 
@@ -743,6 +746,43 @@ def add_attachment(caller: Caller, problem: Problem, stream, filename: str, note
         },
     )
     return attachment
+
+
+def copy_evidence(caller: Caller, problem: Problem, files: list, source: str) -> list[Attachment]:
+    """Attach files already in the evidence store (e.g. a checklist answer's) to a problem, without copying bytes.
+
+    :param files: objects with ``sha256``, ``size``, ``content_type``, ``filename`` and ``uploaded_by``.
+    :param source: where they come from, kept in the audit event (e.g. ``checklist:12:a3``).
+    """
+    kinds = {kind.content_type: kind.code for kind in KINDS.values()}
+    out = []
+    for f in files:
+        attachment = Attachment(
+            problem_id=problem.id,
+            sha256=f.sha256,
+            size=f.size,
+            content_type=f.content_type,
+            kind=kinds.get(f.content_type, "ole"),
+            filename=f.filename,
+            uploaded_by=f.uploaded_by,
+        )
+        db.session.add(attachment)
+        out.append(attachment)
+    db.session.flush()
+    for attachment in out:
+        record(
+            caller,
+            problem,
+            "ledger.evidence_added",
+            {
+                "attachment_id": attachment.id,
+                "sha256": attachment.sha256,
+                "size": attachment.size,
+                "filename": attachment.filename,
+                "from": source,
+            },
+        )
+    return out
 
 
 def get_attachment(caller: Caller, problem: Problem, attachment_id: int) -> Attachment:

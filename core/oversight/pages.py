@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -33,6 +31,7 @@ from core.oversight.models import (
 from core.oversight.sweep import last_sweep
 from core.platform.db import db, scoped_get, tenant_scope
 from core.platform.errors import FieldError, NotFound, ServiceError
+from core.platform.validators import parse_form_date
 from core.tenancy.models import Tenant
 from core.web.auth import page, tenant_page
 from core.web.blueprint import blp
@@ -361,7 +360,7 @@ def oversight_city_self_check(city_check_id):
 def _before_today(value: str | None) -> bool:
     """Whether a form's date is before today: the form then shows the confirmation checkbox (确认补录)."""
     try:
-        return date.fromisoformat((value or "").strip()) < ledger.today_in_shanghai()
+        return parse_form_date(value) < ledger.today_in_shanghai()
     except ValueError:
         return False
 

@@ -1,8 +1,10 @@
-"""Validators shared by the core and the plugins: the unified social credit code and Chinese error texts."""
+"""Validators shared by the core and the plugins: the unified social credit code, form dates, Chinese error texts."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from datetime import date
 from typing import Any
 
 from marshmallow import ValidationError, fields, validate
@@ -135,3 +137,22 @@ class USCCField(fields.String):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         return normalise_uscc(super()._deserialize(value, attr, data, **kwargs))
+
+
+#: What a page's date field takes: 2026-12-02 (a month or day of one digit is allowed, 2026-12-2).
+FORM_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+FORM_DATE_ERROR = "日期格式应为 2026-12-02（年-月-日）"
+
+
+def parse_form_date(value: str | None) -> date:
+    """A date typed in a page's date field as yyyy-mm-dd; ValueError with a Chinese message otherwise.
+
+    Stricter than ``date.fromisoformat``, which would also take 20261202 or 2026-W49-3.
+    """
+    match = FORM_DATE.fullmatch((value or "").strip())
+    if match is None:
+        raise ValueError(FORM_DATE_ERROR)
+    try:
+        return date(*(int(part) for part in match.groups()))
+    except ValueError:
+        raise ValueError(FORM_DATE_ERROR) from None

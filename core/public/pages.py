@@ -8,7 +8,7 @@ API, with the same challenge, honeypot, size limits, rate limits and idempotency
 from __future__ import annotations
 
 import secrets
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import abort, flash, g, make_response, redirect, render_template, request
 from flask_babel import gettext as _
@@ -21,6 +21,7 @@ from core.platform.calendar import SHANGHAI
 from core.platform.db import db, set_tenant
 from core.platform.errors import NotFound, ServiceError
 from core.platform.extensions import limiter
+from core.platform.validators import parse_form_date
 from core.public import service
 from core.public.api import READERS, _check_size, _limit, _tenant_key, counties, solicitation_public
 from core.public.models import CATEGORIES, LEDGER_CATEGORY, RATINGS, STATUSES, ReportContact
@@ -300,9 +301,9 @@ def public_report_stats():
         raw = request.args.get(name, "")
         if raw:
             try:
-                value = date.fromisoformat(raw)
-            except ValueError:
-                errors[name] = _("日期格式无效")
+                value = parse_form_date(raw)
+            except ValueError as error:
+                errors[name] = _(str(error))
                 continue
             if name == "from":
                 day_from = value

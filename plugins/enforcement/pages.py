@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from core.plugin_api import Caller, PageBlueprint, ServiceError, db, flash_refusal
+from core.plugin_api import FORM_DATE_ERROR, Caller, PageBlueprint, ServiceError, db, flash_refusal, parse_form_date
 from plugins.enforcement import importer, rubric, service
 from plugins.enforcement.api import (
     MANAGERS,
@@ -78,9 +78,9 @@ def _date(value: str | None, field: str, errors: dict) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        return parse_form_date(value)
     except ValueError:
-        errors[field] = [_("日期格式无效，应为 YYYY-MM-DD")]
+        errors[field] = [_(FORM_DATE_ERROR)]
         return None
 
 

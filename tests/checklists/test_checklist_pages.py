@@ -142,3 +142,46 @@ def test_import_a_filled_form_in_the_page(client, tenant, sample):
     assert bad.status_code == 302
     assert bad.headers["Location"].endswith("/checklists")
     assert "不是有效的 Excel" in client.get("/checklists").get_data(as_text=True)
+
+
+def test_the_problem_page_names_its_checklist_item_and_shows_its_evidence(client, tenant, sample, clock):
+    from fixtures.ledger import PNG
+
+    log_in(client, f"{tenant.slug}.officer")
+    url = begin_page(client, tenant)
+    token = csrf_of(client.get(url).get_data(as_text=True))
+    answers = {"a_q1": "yes", "a_q3": "10", "a_q4": "0", "a_q5": ["无"]}
+    resp = client.post(url, data={"csrf_token": token, "action": "save", **answers})
+    assert resp.status_code == 302
+    cid = int(url.rsplit("/", 1)[-1])
+    up = client.post(
+        f"/api/v1/checklists/{cid}/evidence",
+        data={"item_code": "q3", "file": (io.BytesIO(PNG), "现场照片.png")},
+        headers=tenant.headers("officer"),
+    )
+    assert up.status_code == 201, up.json
+    resp = client.post(url, data={"csrf_token": token, "action": "submit", **answers})
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    problem_url = re.search(r'href="(/problems/\d+)"', client.get(url).get_data(as_text=True)).group(1)
+    page = client.get(problem_url).get_data(as_text=True)
+    source = re.search(r'data-testid="source-checklist">(.*?)</dd>', page, re.S).group(1)
+    link = re.search(r'<a href="([^"]+)" data-testid="from-checklist">(.*?)</a>', source, re.S)
+    assert link.group(1) == url
+    assert " ".join(link.group(2).split()) == f"{SAMPLE.title} 第3项 服务评分"
+    assert "来源检查表" in page
+    attachments = re.search(r'data-testid="attachments">(.*?)</ul>', page, re.S).group(1)
+    assert "现场照片.png" in attachments
+    href = re.search(r'href="([^"]+/attachments/\d+)"', attachments).group(1)
+    with client.get(href) as download:
+        assert download.status_code == 200
+        assert download.data == PNG
+
+
+def test_a_problem_page_without_a_checklist_shows_no_source_checklist(client, tenant):
+    from fixtures.ledger import post_problem
+
+    problem_id = post_problem(client, tenant).json["id"]
+    log_in(client, f"{tenant.slug}.officer")
+    page = client.get(f"/problems/{problem_id}").get_data(as_text=True)
+    assert "来源检查表" not in page
+    assert 'data-testid="source-checklist"' not in page

@@ -6,7 +6,7 @@ import io
 from dataclasses import replace
 
 import pytest
-from fixtures.ledger import PNG
+from fixtures.ledger import PNG, post_problem, problem_body
 from openpyxl import load_workbook
 
 from core.checklists.service import templates
@@ -398,3 +398,65 @@ def test_hook_xingfeng_register_pages(app, client, tenant):
         db.session.commit()
     assert f'href="{path}"' not in client.get("/checklists").get_data(as_text=True)
     assert client.get(path).status_code == 404
+
+
+def _submitted_with_evidence(client, world):
+    """A checklist whose failing score item (q3, the third) has its evidence: returns (checklist, its q3 problem)."""
+    cid = begin(client, world, answers={"q1": "yes", "q3": 10, "q4": 0, "q5": ["无"]}).json["id"]
+    up = client.post(
+        f"/api/v1/checklists/{cid}/evidence",
+        data={"item_code": "q3", "file": (io.BytesIO(PNG), "现场照片.png")},
+        headers=world.headers("officer"),
+    )
+    assert up.status_code == 201, up.json
+    body = submit(client, world, cid).json
+    (finding,) = body["findings"]
+    return body, finding["problem_id"]
+
+
+def test_a_problem_from_a_failing_answer_links_to_its_checklist_and_carries_its_evidence(client, tenant, sample):
+    checklist, problem_id = _submitted_with_evidence(client, tenant)
+    problem = client.get(f"/api/v1/problems/{problem_id}", headers=tenant.headers("officer")).json
+    assert (problem["source_checklist_id"], problem["source_item"]) == (checklist["id"], "q3")
+    (attachment,) = problem["attachments"]
+    assert attachment["filename"] == "现场照片.png"
+    assert attachment["size"] == len(PNG)
+    url = f"/api/v1/problems/{problem_id}/attachments/{attachment['id']}"
+    with client.get(url, headers=tenant.headers("officer")) as download:
+        assert download.status_code == 200
+        assert download.data == PNG
+    history = client.get(f"/api/v1/problems/{problem_id}/history", headers=tenant.headers("officer")).json
+    added = [e for e in history if e["kind"] == "ledger.evidence_added"]
+    assert [e["data"]["from"] for e in added] == [f"checklist:{checklist['id']}:q3"]
+    # In the list too, and the link is read-only: nobody writes it through the API.
+    listed = client.get("/api/v1/problems", headers=tenant.headers("officer")).json["items"]
+    assert {p["id"]: p["source_checklist_id"] for p in listed}[problem_id] == checklist["id"]
+    etag = client.get(f"/api/v1/problems/{problem_id}", headers=tenant.headers("officer")).headers["ETag"]
+    refused = client.patch(
+        f"/api/v1/problems/{problem_id}",
+        json={"source_checklist_id": 1, "source_item": "q1"},
+        headers={**tenant.headers("officer"), "If-Match": etag},
+    )
+    assert refused.status_code == 422
+    made = client.post(
+        "/api/v1/problems",
+        json=problem_body(tenant, source_checklist_id=checklist["id"], source_item="q3"),
+        headers=tenant.headers("officer"),
+    )
+    assert made.status_code == 422
+
+
+def test_a_problem_not_from_a_checklist_has_no_link(client, tenant, sample):
+    problem = post_problem(client, tenant).json
+    assert (problem["source_checklist_id"], problem["source_item"]) == (None, None)
+
+
+def test_another_tenant_sees_neither_the_problem_nor_its_copied_evidence(client, tenant, other_tenant, sample):
+    _checklist, problem_id = _submitted_with_evidence(client, tenant)
+    problem = client.get(f"/api/v1/problems/{problem_id}", headers=tenant.headers("officer")).json
+    attachment_id = problem["attachments"][0]["id"]
+    assert client.get(f"/api/v1/problems/{problem_id}", headers=other_tenant.headers("officer")).status_code == 404
+    other = client.get(
+        f"/api/v1/problems/{problem_id}/attachments/{attachment_id}", headers=other_tenant.headers("officer")
+    )
+    assert other.status_code == 404

@@ -400,3 +400,45 @@ def test_resubmitting_after_a_return_without_new_material_is_told_on_the_page(cl
     page = client.get(url).get_data(as_text=True)
     assert "操作已完成" in page
     assert "已提交验收" in page
+
+
+def test_every_date_field_takes_year_month_day_whatever_the_browser_locale():
+    """No page keeps <input type=date>, which shows the browser locale's format (mm/dd/yyyy in English)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    pages = [*root.glob("core/web/templates/**/*.html"), *root.glob("plugins/*/templates/**/*.html")]
+    native = [str(p.relative_to(root)) for p in pages if 'type="date"' in p.read_text(encoding="utf-8")]
+    assert native == []
+    fields = [p for p in pages if "data-date" in p.read_text(encoding="utf-8")]
+    assert len(fields) >= 15
+    for path in fields:
+        for tag in re.findall(r"<input[^>]*data-date[^>]*>", path.read_text(encoding="utf-8")):
+            assert 'placeholder="2026-12-02"' in tag, (path, tag)
+            assert 'inputmode="numeric"' in tag, (path, tag)
+
+
+@pytest.mark.parametrize("typed", ["12/31/2024", "2024-13-01", "20241231", "2024-W52-2"])
+def test_a_badly_typed_date_is_refused_in_chinese_beside_its_field(client, clock, tenant, typed):
+    log_in(client, "alpha.officer")
+    token = _token(client, "/problems/new")
+    resp = client.post(
+        "/problems/new?domain=general",
+        data={"csrf_token": token, "domain": "general", "unit_id": tenant.station.id, "category": "attitude",
+              "title": "日期", "description": "描述", "rectification_type": "deadline", "deadline": typed},
+    )  # fmt: skip
+    assert resp.status_code == 422
+    beside = re.search(r'data-testid="error-deadline">([^<]*)<', resp.get_data(as_text=True)).group(1)
+    assert beside == "日期格式应为 2026-12-02（年-月-日）"
+
+
+def test_a_date_typed_with_one_digit_month_or_day_is_taken(client, clock, tenant):
+    log_in(client, "alpha.officer")
+    token = _token(client, "/problems/new")
+    resp = client.post(
+        "/problems/new?domain=general",
+        data={"csrf_token": token, "domain": "general", "unit_id": tenant.station.id, "category": "attitude",
+              "title": "日期", "description": "描述", "rectification_type": "deadline", "deadline": "2024-12-1"},
+    )  # fmt: skip
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+    assert "2024-12-01" in client.get(resp.headers["Location"]).get_data(as_text=True)
