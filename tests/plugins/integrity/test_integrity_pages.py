@@ -45,7 +45,8 @@ def seed(client, world) -> dict:
     risk = client.post(f"{API}/risk-points", json={
         "unit_id": world.station.id, "post": "综合执法", "description": "接受宴请", "level": "high",
         "measures": "全程记录", "responsible": "张三", "review_due": days(-2)}, headers=h)  # fmt: skip
-    assert staff.status_code == 201 and risk.status_code == 201
+    assert staff.status_code == 201
+    assert risk.status_code == 201
     return {"staff": staff.json["id"], "risk": risk.json["id"]}
 
 
@@ -70,7 +71,8 @@ def test_every_role_reads_the_pages_in_chinese(client, tenant, role):
     assert ('data-testid="new-risk-point"' in risks) is writer
     assert ('data-testid="new-staff"' in staff) is writer
     ledger = client.get("/ledger").get_data(as_text=True)
-    assert "/integrity/staff" in ledger and "/integrity/risk-points" in ledger  # the menu entries
+    assert "/integrity/staff" in ledger
+    assert "/integrity/risk-points" in ledger
     for path in ("/integrity/staff/import", "/integrity/risk-points/import"):
         assert client.get(path).status_code == (200 if writer else 403), path
     for path in ("/integrity/staff/export.xlsx", "/integrity/risk-points/export.xlsx?level=high"):
@@ -120,12 +122,14 @@ def test_forms_record_change_and_retire(client, tenant):
 def test_import_page_lists_errors_and_writes_nothing(client, tenant):
     log_in(client, "alpha.tenant_admin")
     token = _csrf(client, "/integrity/risk-points/import")
-    csv = f"单位,岗位,风险描述,风险等级,防控措施,责任人,复核日期\n{tenant.station.name},执法,宴请,极高,记录,张三,{days(9)}\n"
+    head = "单位,岗位,风险描述,风险等级,防控措施,责任人,复核日期"
+    csv = f"{head}\n{tenant.station.name},执法,宴请,极高,记录,张三,{days(9)}\n"
     resp = client.post("/integrity/risk-points/import", data={"csrf_token": token, "file": (io.BytesIO(csv.encode()),
                        "r.csv")}, content_type="multipart/form-data")  # fmt: skip
     assert resp.status_code == 422
     html = resp.get_data(as_text=True)
-    assert "风险等级" in html and "应为以下之一" in html
+    assert "风险等级" in html
+    assert "应为以下之一" in html
     with tenant_scope(tenant.tenant.id):
         assert db.session.scalar(select(func.count(RiskPoint.id))) == 0
     good = client.post("/integrity/risk-points/import", data={"csrf_token": token, "file": (
@@ -161,7 +165,8 @@ def test_demo_data_fills_the_registers_once(runner, tenant):
     with tenant_scope(tenant.tenant.id):
         staff = db.session.scalar(select(func.count(StaffMember.id)))
         risks = db.session.scalar(select(func.count(RiskPoint.id)))
-    assert staff >= 4 and risks >= 5
+    assert staff >= 4
+    assert risks >= 5
     runner.invoke(args=["demo-data"])
     with tenant_scope(tenant.tenant.id):
         assert db.session.scalar(select(func.count(RiskPoint.id))) == risks
