@@ -28,6 +28,7 @@ migrate: venv
 demo: migrate
 	$(BIN)/xingfeng tenants sync tenants/specs --default-password '$(DEMO_PASSWORD)'
 	$(BIN)/xingfeng public demo-channels
+	$(BIN)/xingfeng demo-data
 
 run: demo
 	@echo

@@ -68,6 +68,30 @@ def sweep_command(on) -> None:
     click.echo(f"sweep {run.id} for {run.today}: {counts}")
 
 
+@click.command("demo-data")
+@with_appcontext
+def demo_data_command() -> None:
+    """Add the plugins' demo records to every active tenant (``make run``); a tenant that has them is left as it is."""
+    from core.platform.calendar import today_in_shanghai
+    from core.tenancy.models import Tenant
+    from core.tenancy.service import domain_states, units_of_tenant
+
+    registry = current_app.extensions["xingfeng"]
+    today = today_in_shanghai()
+    for tenant_id in db.session.scalars(select(Tenant.id).where(Tenant.status == "active").order_by(Tenant.id)).all():
+        tenant = db.session.get(Tenant, tenant_id)
+        with tenant_scope(tenant.id):
+            units = units_of_tenant()
+            enabled: set[str] = set()
+            for unit in units:
+                enabled |= {slug for slug, state in domain_states(unit, units).items() if state.enabled}
+            results = registry.hook_for("xingfeng_load_demo_data", enabled)(tenant=tenant, today=today)
+            added = sum(r for r in results if isinstance(r, int))
+            db.session.commit()
+        if added:
+            click.echo(f"{tenant.slug}: {added} demo records added")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the subcommands; Flask-Migrate adds ``db`` itself."""
     from core.audit.cli import audit_group
@@ -77,6 +101,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(audit_group)
     app.cli.add_command(figures_group)
     app.cli.add_command(plugins_command)
+    app.cli.add_command(demo_data_command)
     app.cli.add_command(sweep_command)
     app.cli.add_command(tenants_group)
     app.cli.add_command(users_group)

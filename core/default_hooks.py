@@ -141,3 +141,8 @@ def xingfeng_after_problem_event(tenant, unit, actor, problem, event):
 @hookimpl(trylast=True)
 def xingfeng_sweep(tenant, today):
     return 0
+
+
+@hookimpl(trylast=True)
+def xingfeng_load_demo_data(tenant, today):
+    return 0

@@ -189,3 +189,21 @@ def xingfeng_sweep(tenant, today) -> int | None:
     :param today: the date in Asia/Shanghai the sweep runs for.
     :return: how many things it recorded (for the log), or None.
     """
+
+
+# --- the demo city: called by ``xingfeng demo-data`` (``make run``) ---------------------------------------------
+
+
+@hookspec
+def xingfeng_load_demo_data(tenant, today) -> int | None:
+    """Add a plugin's demo records to one tenant of the demo city, so that ``make run`` shows its pages filled.
+
+    Called by ``xingfeng demo-data`` once per active tenant, inside that tenant's scope, only for the plugins
+    enabled at one or more of the tenant's units, after the tenant specs are applied; the command commits each
+    tenant on its own. It must be safe to run again: add nothing to a tenant that has the plugin's records already.
+    Check per-unit enablement yourself (``domain_states``) and record as ``system:demo``.
+
+    :param tenant: the :class:`core.tenancy.models.Tenant` being filled.
+    :param today: the date in Asia/Shanghai the demo is made for (dates in the records are relative to it).
+    :return: how many records it added (for the command's output), or None.
+    """

@@ -10,7 +10,7 @@ examples, in docs/plugins.md. Grouped as a plugin meets them:
 - tables: the declarative base with its tenant column, column types, the session, row-level security in migrations;
 - who acts: the ``Caller``, role checks for API views, object loaders, the ledger's permission rules;
 - the ledger: the problem model and its vocabularies, recording a problem from a plugin;
-- the audit chain, the work calendar, reading and sending tables, errors, validators;
+- the audit chain, reminders to a unit's users, the work calendar, reading and sending tables, errors, validators;
 - pages: a plugin's own page blueprint and the helpers its views use.
 """
 
@@ -31,12 +31,14 @@ from core.figures.periods import Period as FigurePeriod
 from core.figures.providers import Provider as FigureProvider
 from core.figures.providers import grouped as grouped_figure
 from core.figures.providers import in_period as in_figure_period
+from core.figures.providers import units_with_domain
 from core.hookspecs import hookimpl
 from core.ledger.bounds import WORKING_DAYS_ERROR, WORKING_DAYS_MAX, WORKING_DAYS_MIN
 from core.ledger.models import RECTIFICATION_TYPES, SEVERITIES, SOURCES, Problem
 from core.ledger.permissions import may_record, visible_unit_ids
 from core.ledger.schemas import UploadSchema
 from core.ledger.service import create_problem, create_system_problem, work_calendar
+from core.oversight.notify import remind_unit
 from core.platform.api import Blueprint as ApiBlueprint
 from core.platform.calendar import SHANGHAI, WorkCalendar, local_date, today_in_shanghai
 from core.platform.db import BigId, TenantScoped, UTCDateTime, db, scoped_get, tenant_scope, utcnow
@@ -90,6 +92,7 @@ __all__ = [
     "FigurePeriod",
     "grouped_figure",
     "in_figure_period",
+    "units_with_domain",
     # tables
     "db",
     "TenantScoped",
@@ -121,8 +124,9 @@ __all__ = [
     "create_problem",
     "create_system_problem",
     "UploadSchema",
-    # audit, calendar
+    # audit, reminders, calendar
     "append_event",
+    "remind_unit",
     "personal_hash",
     "SHANGHAI",
     "WorkCalendar",

@@ -150,6 +150,42 @@ def grouped(session: Session, model, stmt, by_unit: bool, value) -> dict[Any, An
     return out
 
 
+def units_with_domain(session: Session, tenant_ids: Iterable[int], domain: str) -> dict[int, set[int]]:
+    """The units where ``domain`` is on, per tenant, read through ``session`` (a figure's, one tenant's or the city's).
+
+    The same rule as ``core.tenancy.service.domain_states``: the tenant's switch, then the nearest unit override.
+    """
+    ids = list(tenant_ids)
+    settings: dict[int, dict[int | None, bool]] = defaultdict(dict)
+    for t, u, on in session.execute(
+        select(PluginSetting.tenant_id, PluginSetting.unit_id, PluginSetting.enabled).where(
+            PluginSetting.tenant_id.in_(ids), PluginSetting.domain == domain
+        )
+    ):
+        settings[t][u] = on
+    parents: dict[int, dict[int, int | None]] = defaultdict(dict)
+    for t, u, parent in session.execute(select(Unit.tenant_id, Unit.id, Unit.parent_id).where(Unit.tenant_id.in_(ids))):
+        parents[t][u] = parent
+    switchable = registry().domains[domain].switchable if domain in registry().domains else True
+    out: dict[int, set[int]] = {t: set() for t in ids}
+    for tenant_id, tree in parents.items():
+        own = settings[tenant_id]
+        if switchable and not own.get(None, False):
+            continue
+        for unit_id in tree:
+            at, on = unit_id, True
+            seen: set[int] = set()
+            while switchable and at is not None and at not in seen:
+                seen.add(at)
+                if at in own:
+                    on = own[at]
+                    break
+                at = tree.get(at)
+            if on:
+                out[tenant_id].add(unit_id)
+    return out
+
+
 def in_period(column, period: Period):
     """A condition: the timestamp ``column`` falls in the period (Asia/Shanghai days, compared in UTC)."""
     start, end = period.utc_bounds()

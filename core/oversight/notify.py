@@ -36,6 +36,7 @@ KINDS = {
     "report_reminder": "报送提醒",
     "report_returned": "报送退回",
     "self_check": "举一反三",
+    "plugin_reminder": "业务提醒",
 }
 #: roles that act for a unit and so hear what concerns it
 UNIT_ROLES = ("officer", "tenant_admin")
@@ -90,6 +91,13 @@ def role_user_ids(roles: Iterable[str], liaison: bool = False) -> list[int]:
 
 def notify_unit(unit_id: int, key: str, kind: str, title: str, link: str = "") -> int:
     return notify_users(unit_user_ids(unit_id), key, kind, title, link)
+
+
+def remind_unit(unit_id: int, key: str, title: str, link: str = "") -> int:
+    """A plugin's reminder (业务提醒) to the officers and tenant admins of one unit, once per namespaced key."""
+    if "." not in key.strip(".") or key != key.strip():
+        raise ValueError(f"reminder key {key!r} must be namespaced as '<plugin>.<what>'")
+    return notify_unit(unit_id, key, "plugin_reminder", title, link)
 
 
 def notify_city(user_ids: Iterable[int] | None, key: str, kind: str, title: str, link: str = "") -> int:

@@ -1,12 +1,14 @@
 """Team conduct and integrity (队伍建设与廉政): the domain plugin of the ``xingfeng`` entry point ``integrity``.
 
 Written on the plugin API alone: a staff register with law-enforcement certificates (执法证件) whose expired
-certificates become ledger problems through the daily sweep, importable from .xlsx/CSV and exported to Excel.
+certificates become ledger problems through the daily sweep; integrity risk points per unit and post (廉政风险点)
+with a yearly review the sweep reminds of and a coverage figure; the annual self-check 年度廉政风险点自查; pages and
+the JSON API for both registers, each importable from .xlsx/CSV and exported to Excel.
 """
 
 from pathlib import Path
 
-from core.plugin_api import EventKind, FieldSet, PluginBlueprint, hookimpl
+from core.plugin_api import EventKind, FieldSet, PluginBlueprint, PluginPages, hookimpl
 from plugins.integrity.api import IntegrityFieldsSchema, blp
 from plugins.integrity.domain import DOMAIN
 
@@ -15,6 +17,10 @@ EVENT_KINDS = {
     "integrity.staff_created": "登记执法人员",
     "integrity.staff_updated": "修改执法人员",
     "integrity.staff_imported": "导入人员名册",
+    "integrity.risk_point_created": "登记廉政风险点",
+    "integrity.risk_point_updated": "修改廉政风险点",
+    "integrity.risk_point_retired": "撤销廉政风险点",
+    "integrity.risk_points_imported": "导入廉政风险点",
 }
 
 
@@ -32,16 +38,56 @@ def xingfeng_register_fields():
 
 @hookimpl
 def xingfeng_register_blueprints():
-    """Register the staff-register API."""
+    """Register the staff-register and risk-point API."""
     return [PluginBlueprint(slug="integrity", domain=DOMAIN.slug, blueprint=blp)]
 
 
 @hookimpl
+def xingfeng_register_pages():
+    """Register the pages 人员名册 and 廉政风险点."""
+    from plugins.integrity import pages
+
+    return [
+        PluginPages(
+            slug="integrity",
+            domain=DOMAIN.slug,
+            blueprint=pages.blp,
+            nav=(("人员名册", "/integrity/staff"), ("廉政风险点", "/integrity/risk-points")),
+        )
+    ]
+
+
+@hookimpl
+def xingfeng_register_checklists():
+    """Register the annual self-check 年度廉政风险点自查."""
+    from plugins.integrity.checklists import TEMPLATES
+
+    return list(TEMPLATES)
+
+
+@hookimpl
+def xingfeng_register_figures():
+    """Register 廉政风险点覆盖率 (units with a risk point / units where the domain is on)."""
+    from plugins.integrity.figures import FIGURES
+
+    return FIGURES
+
+
+@hookimpl
 def xingfeng_sweep(tenant, today):
-    """Check every certificate: an expired one becomes a problem, once."""
+    """Check every certificate (an expired one becomes a problem, once); remind units of risk-point reviews due."""
+    from plugins.integrity.risks import remind_reviews
     from plugins.integrity.service import sweep
 
-    return sweep(tenant, today)
+    return sweep(tenant, today) + remind_reviews(tenant, today)
+
+
+@hookimpl
+def xingfeng_load_demo_data(tenant, today):
+    """A few staff and risk points at the demo tenant's stations (once)."""
+    from plugins.integrity.demo import load
+
+    return load(tenant, today)
 
 
 @hookimpl

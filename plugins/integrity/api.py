@@ -21,10 +21,19 @@ from core.plugin_api import (
     today_in_shanghai,
 )
 from core.plugin_api import ApiBlueprint as Blueprint
+from plugins.integrity import risks
 from plugins.integrity import service as staff_service
-from plugins.integrity.models import CERTIFICATE_STATES, STAFF_STATUSES, StaffMember
+from plugins.integrity.models import (
+    CERTIFICATE_STATES,
+    REVIEW_STATES,
+    RISK_LEVELS,
+    RISK_STATUSES,
+    STAFF_STATUSES,
+    RiskPoint,
+    StaffMember,
+)
 
-blp = Blueprint("integrity", __name__, description="队伍建设与廉政：人员名册与执法证件")
+blp = Blueprint("integrity", __name__, description="队伍建设与廉政：人员名册与执法证件、廉政风险点")
 READERS = ANY
 WRITERS = staff_service.WRITERS
 
@@ -235,3 +244,218 @@ def update_staff(changes, integrity_staff_id, **_url_values):
     staff = staff_service.get_staff(caller, integrity_staff_id)
     changes = {k: v for k, v in changes.items() if v is not None or k in ("certificate_no", "issued_on", "expires_on")}
     return staff_out(caller, staff_service.update_staff(caller, staff, changes))
+
+
+# --- 廉政风险点 ------------------------------------------------------------------------------------------------
+
+
+def _risk_exists(ident: int) -> bool:
+    try:
+        risks.get_risk(Caller.current(), ident)
+    except NotFound:
+        return False
+    return True
+
+
+object_loader("integrity_risk_point_id")(_risk_exists)
+
+
+class IntegrityRiskPointSchema(Schema):
+    """A risk point as recorded (廉政风险点): unit, post, risk, level, controls, who answers for it, next review."""
+
+    error_messages = SCHEMA_ERRORS
+
+    class Meta:
+        unknown = RAISE
+
+    unit_id = fields.Integer(required=True, strict=True, metadata={"label": "单位"})
+    post = _text(100, "岗位", required=True)
+    description = _text(2000, "风险描述", required=True)
+    level = fields.Str(
+        required=True,
+        validate=validate.OneOf(list(RISK_LEVELS), error="应为以下之一：high（高）、medium（中）、low（低）"),
+        metadata={"label": "风险等级", "choices": list(RISK_LEVELS)},
+    )
+    measures = _text(4000, "防控措施", required=True)
+    responsible = _text(50, "责任人", load_default="")
+    responsible_staff_id = fields.Integer(strict=True, allow_none=True, load_default=None,
+                                          metadata={"label": "责任人（人员名册）"})  # fmt: skip
+    review_due = fields.Date(allow_none=True, load_default=None, metadata={"label": "复核日期"})
+
+
+class IntegrityRiskPointUpdateSchema(IntegrityRiskPointSchema):
+    class Meta:
+        unknown = RAISE
+
+    def __init__(self, **kwargs):
+        # Any subset of the fields: a change names only what changes (None is a value only for the staff link).
+        super().__init__(partial=True, **kwargs)
+        for field in self.fields.values():
+            field.load_default = None
+
+
+class IntegrityRiskPointRetireSchema(Schema):
+    error_messages = SCHEMA_ERRORS
+
+    class Meta:
+        unknown = RAISE
+
+    reason = _text(200, "撤销原因", required=True)
+
+
+class IntegrityRiskPointQuerySchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    unit_id = fields.Integer(metadata={"label": "单位"})
+    level = fields.Str(validate=validate.OneOf(list(RISK_LEVELS), error="应为以下之一：" + "、".join(RISK_LEVELS)),
+                       metadata={"label": "风险等级"})  # fmt: skip
+    review_state = fields.Str(
+        validate=validate.OneOf(list(REVIEW_STATES), error="应为以下之一：" + "、".join(REVIEW_STATES)),
+        metadata={"label": "复核状态"},
+    )
+    status = fields.Str(
+        load_default="current",
+        validate=validate.OneOf([*RISK_STATUSES, "all"], error="应为以下之一：current、retired、all"),
+        metadata={"label": "状态"},
+    )
+    q = fields.Str(validate=validate.Length(max=50, error="不能超过{max}个字符"), metadata={"label": "关键词"})
+
+
+class IntegrityRiskPointOutSchema(Schema):
+    id = fields.Integer()
+    unit_id = fields.Integer()
+    unit_name = fields.Str()
+    post = fields.Str()
+    description = fields.Str()
+    level = fields.Str()
+    level_name = fields.Str()
+    measures = fields.Str()
+    responsible = fields.Str()
+    responsible_staff_id = fields.Integer(allow_none=True)
+    review_due = fields.Date()
+    review_state = fields.Str()
+    review_state_name = fields.Str()
+    review_days_left = fields.Integer()
+    status = fields.Str()
+    status_name = fields.Str()
+    retired_reason = fields.Str()
+    created_by = fields.Str()
+    created_at = fields.DateTime()
+    updated_by = fields.Str()
+    updated_at = fields.DateTime()
+
+
+class IntegrityRiskPointListSchema(Schema):
+    items = fields.List(fields.Nested(IntegrityRiskPointOutSchema))
+
+
+def risk_out(caller: Caller, risk: RiskPoint, today=None) -> dict[str, Any]:
+    state, days = risks.review_state(risk, today or today_in_shanghai())
+    unit = caller.unit(risk.unit_id)
+    return {
+        "id": risk.id,
+        "unit_id": risk.unit_id,
+        "unit_name": unit.name if unit else "",
+        "post": risk.post,
+        "description": risk.description,
+        "level": risk.level,
+        "level_name": RISK_LEVELS[risk.level],
+        "measures": risk.measures,
+        "responsible": risk.responsible,
+        "responsible_staff_id": risk.responsible_staff_id,
+        "review_due": risk.review_due,
+        "review_state": state,
+        "review_state_name": REVIEW_STATES[state],
+        "review_days_left": days,
+        "status": risk.status,
+        "status_name": RISK_STATUSES[risk.status],
+        "retired_reason": risk.retired_reason,
+        "created_by": risk.created_by,
+        "created_at": risk.created_at,
+        "updated_by": risk.updated_by,
+        "updated_at": risk.updated_at,
+    }
+
+
+@blp.route("/risk-points")
+@require(*READERS)
+@blp.arguments(IntegrityRiskPointQuerySchema, location="query")
+@blp.response(200, IntegrityRiskPointListSchema)
+def list_risk_points(args, **_url_values):
+    """廉政风险点 the caller sees (current ones unless ``status`` says otherwise), each with its review state."""
+    caller = Caller.current()
+    today = today_in_shanghai()
+    return {"items": [risk_out(caller, r, today) for r in risks.list_risks(caller, args, today)]}
+
+
+@blp.route("/risk-points", methods=["POST"])
+@require(*risks.WRITERS)
+@blp.arguments(IntegrityRiskPointSchema)
+@blp.response(201, IntegrityRiskPointOutSchema)
+def create_risk_point(data, **_url_values):
+    """Record a risk point of a post; 复核日期 defaults to a year from today."""
+    caller = Caller.current()
+    return risk_out(caller, risks.create_risk(caller, data))
+
+
+@blp.route("/risk-points/export")
+@require(*READERS)
+@blp.arguments(IntegrityRiskPointQuerySchema, location="query")
+def export_risk_points(args, **_url_values):
+    """The points as Excel (廉政风险点.xlsx), filtered as the list is; it can be imported again."""
+    caller = Caller.current()
+    today = today_in_shanghai()
+    found = risks.list_risks(caller, args, today)
+    return send_workbook(lambda out: risks.write_risk_workbook(caller, found, out, today), "廉政风险点.xlsx")
+
+
+@blp.route("/risk-points/import", methods=["POST"])
+@require(*risks.WRITERS)
+@blp.arguments(IntegrityStaffImportFormSchema, location="form")
+@blp.arguments(IntegrityStaffUploadSchema, location="files")
+@blp.response(200, IntegrityStaffImportResultSchema)
+def import_risk_points(form, files, **_url_values):
+    """Import risk points from .xlsx or .csv.
+
+    Columns: 单位 (name or code), 岗位, 风险描述, 风险等级 (高/中/低), 防控措施, 责任人, 复核日期. Any bad cell
+    refuses the whole file with 422, each error named by row and column under ``errors.rows``, and nothing is
+    written. A row whose unit, post and 风险描述 are recorded already updates that point. ``dry_run`` only checks.
+    """
+    caller = Caller.current()
+    upload = files["file"]
+    return risks.import_risks(caller, upload.stream, upload.filename or "", form["dry_run"])
+
+
+@blp.route("/risk-points/<int:integrity_risk_point_id>")
+@require(*READERS)
+@blp.response(200, IntegrityRiskPointOutSchema)
+def get_risk_point(integrity_risk_point_id, **_url_values):
+    """One risk point."""
+    caller = Caller.current()
+    return risk_out(caller, risks.get_risk(caller, integrity_risk_point_id))
+
+
+@blp.route("/risk-points/<int:integrity_risk_point_id>", methods=["PATCH"])
+@require(*risks.WRITERS)
+@blp.arguments(IntegrityRiskPointUpdateSchema)
+@blp.response(200, IntegrityRiskPointOutSchema)
+def update_risk_point(changes, integrity_risk_point_id, **_url_values):
+    """Change a point: a review (a new 复核日期), revised measures, another 责任人; a retired point answers 409."""
+    caller = Caller.current()
+    risk = risks.get_risk(caller, integrity_risk_point_id)
+    changes = {k: v for k, v in changes.items() if v is not None or k == "responsible_staff_id"}
+    if "responsible_staff_id" in changes and changes["responsible_staff_id"] is None and "responsible" not in changes:
+        changes.pop("responsible_staff_id")  # a bare null is the schema's default, not a request to unlink
+    return risk_out(caller, risks.update_risk(caller, risk, changes))
+
+
+@blp.route("/risk-points/<int:integrity_risk_point_id>", methods=["DELETE"])
+@require(*risks.WRITERS)
+@blp.arguments(IntegrityRiskPointRetireSchema)
+@blp.response(200, IntegrityRiskPointOutSchema)
+def retire_risk_point(data, integrity_risk_point_id, **_url_values):
+    """Retire (撤销) a point with a reason: it stays on record, no longer listed by default nor reminded of."""
+    caller = Caller.current()
+    risk = risks.get_risk(caller, integrity_risk_point_id)
+    return risk_out(caller, risks.retire_risk(caller, risk, data["reason"]))

@@ -1,10 +1,10 @@
-"""The staff register with law-enforcement certificates (执法证件)."""
+"""The staff register with law-enforcement certificates (执法证件), and integrity risk points (廉政风险点) per post."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.plugin_api import BigId, TenantScoped, db, utcnow
@@ -13,6 +13,12 @@ from core.plugin_api import BigId, TenantScoped, db, utcnow
 STAFF_STATUSES = {"active": "在岗", "transferred": "调离", "retired": "退休", "suspended": "暂扣证件"}
 #: 执法证件状态
 CERTIFICATE_STATES = {"valid": "有效", "expiring": "即将到期", "expired": "已过期", "none": "未持证"}
+#: 风险等级
+RISK_LEVELS = {"high": "高", "medium": "中", "low": "低"}
+#: 风险点状态: a retired point (已撤销) stays for the record but no longer counts or is reminded of
+RISK_STATUSES = {"current": "在用", "retired": "已撤销"}
+#: 复核状态
+REVIEW_STATES = {"ok": "正常", "due_soon": "即将复核", "overdue": "已逾期"}
 
 
 class StaffMember(TenantScoped, db.Model):
@@ -37,4 +43,40 @@ class StaffMember(TenantScoped, db.Model):
     status: Mapped[str] = mapped_column(String(20), default="active")
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RiskPoint(TenantScoped, db.Model):
+    """One integrity risk point (廉政风险点) of a post (岗位) at a unit, with its controls and a yearly review."""
+
+    __tablename__ = "integrity_risk_point"
+    __table_args__ = (
+        Index("ix_integrity_risk_point_tenant_id_unit_id", "tenant_id", "unit_id"),
+        Index("ix_integrity_risk_point_tenant_id_review_due", "tenant_id", "review_due"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(BigId, ForeignKey("unit.id", ondelete="RESTRICT"))
+    #: 岗位
+    post: Mapped[str] = mapped_column(String(100))
+    #: 风险描述
+    description: Mapped[str] = mapped_column(Text)
+    #: 风险等级: high / medium / low
+    level: Mapped[str] = mapped_column(String(10))
+    #: 防控措施
+    measures: Mapped[str] = mapped_column(Text)
+    #: 责任人, as written; ``responsible_staff_id`` when it names a person of the staff register
+    responsible: Mapped[str] = mapped_column(String(50))
+    responsible_staff_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("integrity_staff.id", ondelete="SET NULL")
+    )
+    #: 复核日期: the next review is due by then (yearly)
+    review_due: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="current")
+    retired_reason: Mapped[str] = mapped_column(String(200), default="")
+    #: 撤销 time: the point counts towards coverage until then
+    retired_at: Mapped[datetime | None]
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

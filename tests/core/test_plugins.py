@@ -80,12 +80,12 @@ def test_hook_xingfeng_register_figures(app):
     from plugins.enforcement import figures
 
     registry = app.extensions["xingfeng"]
-    assert set(registry.figures) == {"case_review_score", "case_review_fail_share"}
+    assert set(registry.figures) == {"case_review_score", "case_review_fail_share", "integrity_risk_coverage"}
     assert registry.figures["case_review_score"].compute is figures.case_review_score
     with app.app_context():
         shown = providers.registered()
         assert shown["case_review_fail_share"].kind == "rate"
-        assert list(shown)[-2:] == ["case_review_score", "case_review_fail_share"]  # after the core's own
+        assert set(list(shown)[-3:]) == set(registry.figures)  # after the core's own
     assert "case_review_score" not in providers.own()  # the core no longer knows the plugin's tables
 
     def nothing(session, period, tenant_ids, by_unit):
@@ -305,3 +305,31 @@ def test_plugin_events_must_be_namespaced(app):
 
     with pytest.raises(ValueError, match="namespaced"):
         append_event("case_file_registered", "user:1", {})
+
+
+def test_hook_xingfeng_load_demo_data(app, runner, tenant, other_tenant, temporary_plugin, monkeypatch):
+    from core import hookimpl
+    from core.platform.db import current_tenant_id, db, tenant_scope
+    from core.tenancy.models import Unit
+    from core.tenancy.service import set_unit_domain
+
+    calls = []
+
+    class DemoMaker:
+        @hookimpl
+        def xingfeng_load_demo_data(self, tenant, today):
+            # Called inside the tenant's scope, with today's date in Asia/Shanghai.
+            calls.append((tenant.slug, current_tenant_id()))
+            return 3
+
+    temporary_plugin(DemoMaker(), "demo-maker")
+    monkeypatch.setitem(app.extensions["xingfeng"].plugin_domains, "demo-maker", ["supervision"])
+    # beta has the supervision domain off at every unit: its plugins' demo data is not asked for there.
+    with tenant_scope(other_tenant.tenant.id):
+        set_unit_domain(db.session.get(Unit, other_tenant.root.id), "supervision", False)
+        db.session.commit()
+    result = runner.invoke(args=["demo-data"])
+    assert result.exit_code == 0, result.output
+    assert ("alpha", tenant.tenant.id) in calls
+    assert all(slug != "beta" for slug, _ in calls)
+    assert "alpha: " in result.output

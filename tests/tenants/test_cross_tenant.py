@@ -51,6 +51,8 @@ OBJECT_ARGUMENTS = {
     "fee_flag_id": lambda b: b.objects.get("fee_flag", 2**31 - 1),
     # Integrity staff register: tests/plugins/integrity/test_integrity_staff.py asks for B's real person from A.
     "integrity_staff_id": lambda b: b.objects.get("integrity_staff", 2**31 - 1),
+    # Integrity risk points: tests/plugins/integrity/test_integrity_risk_points.py asks for B's real point from A.
+    "integrity_risk_point_id": lambda b: b.objects.get("integrity_risk_point", 2**31 - 1),
     # Approval cases (办件): tests/plugins/approval/test_approval_cases.py asks for B's real case from A.
     "case_record_id": lambda b: b.objects.get("case_record", 2**31 - 1),
     # Enforcement case-file review: tests/plugins/enforcement/test_enforcement_access.py asks for B's real objects.

@@ -48,7 +48,7 @@ def demo_server(tmp_path_factory, name: str, seed=None, **config):
         upgrade(revision="heads")
         specs, errors = load_specs(
             Path(__file__).resolve().parents[2] / "tenants" / "specs",
-            ["approval", "supervision", "enforcement", "paid_services"],
+            ["approval", "supervision", "enforcement", "paid_services", "integrity"],
         )
         assert not errors, errors
         apply_specs(specs, default_password=PASSWORD)
