@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from core.figures import periods, ranking, snapshot
 from core.figures.models import FigureSnapshot, FigureSnapshotUnit
 from core.ledger.service import today_in_shanghai
-from core.platform.db import db
+from core.platform.db import db, tenant_scope
 
 MAY = periods.parse("2024-05")
 
@@ -171,3 +171,30 @@ def test_recount_and_snapshot_commands(runner, may, tenant):
     assert "snapshot" in result.output
     result = runner.invoke(args=["figures", "snapshot", "--period", "May"])
     assert result.exit_code != 0
+
+
+def test_the_bulletin_names_the_longest_overdue_problems_two_per_county(
+    app, monkeypatch, driver, tenant, other_tenant, traveller
+):
+    from figures.conftest import Driver
+
+    # The city-wide reader (PostgreSQL) reads committed rows on its own connection and this test's rows are rolled
+    # back, so it takes the per-county path; both run the same windowed query (snapshot._typical_rows).
+    monkeypatch.setitem(app.config, "READER_DATABASE_URL", None)
+    other = Driver(other_tenant, traveller)
+    mine = [driver.create(days) for days in (1, 2, 3)]  # due 7, 8 and 9 May
+    theirs = other.create(4)  # due 10 May
+    for pid in mine:
+        driver.assign(pid)
+    other.assign(theirs)
+    driver.travel(7)  # 13 May: all four overdue and open
+    taken = _take()
+    typical = taken.data["typical"]
+    with tenant_scope(tenant.tenant.id):
+        first_two = [driver.problem(pid).number for pid in mine[:2]]
+    # two of alpha's three (the longest overdue first), then beta's one
+    assert [row["number"] for row in typical[:2]] == first_two
+    assert len([r for r in typical if r["tenant"] == tenant.tenant.name]) == 2
+    assert [r["deadline"] for r in typical] == ["2024-05-07", "2024-05-08", "2024-05-10"]
+    assert typical[-1]["tenant"] == other_tenant.tenant.name
+    assert typical[0]["unit"] == tenant.station.name
