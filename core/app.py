@@ -34,6 +34,7 @@ from core.ledger.exchange import blp as exchange_blp
 from core.oversight import pages as oversight_pages
 from core.oversight.api import blp as oversight_blp
 from core.platform import config as config_module
+from core.platform import input_guard
 from core.platform.api import pop_tenant_slug
 from core.platform.db import db
 from core.platform.errors import ServiceError
@@ -117,6 +118,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing or os.environ.get("XINGFENG_DEV"))
 
     db.init_app(app)
+    # before every other check (CSRF, the limiter, authentication): hostile text never reaches them or the views
+    input_guard.install(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, compare_type=True, render_as_batch=True)
     app.config.setdefault(
         "BABEL_TRANSLATION_DIRECTORIES", str(Path(__file__).resolve().parent / "web" / "translations")

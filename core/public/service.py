@@ -419,7 +419,9 @@ def find_for_reporter(tracking_code: str, secret: str) -> tuple[Tenant, PublicRe
         report = db.session.scalar(select(PublicReport).where(PublicReport.tracking_code == code))
     # Compare against something even when the code is unknown, so a wrong code takes as long as a wrong secret.
     expected = _secret_for(code, report.secret_salt if report is not None else "-")
-    if not hmac.compare_digest(expected, _clean_secret(secret)) or report is None:
+    # compare_digest takes ASCII text only: compare the UTF-8 bytes, so a secret typed in Chinese is just wrong
+    given = _clean_secret(secret).encode("utf-8", "replace")
+    if not hmac.compare_digest(expected.encode("utf-8"), given) or report is None:
         raise NotFound(NOT_FOUND)
     return tenant, report
 
