@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 
 import flask_smorest
-from flask import g
+from flask import g, make_response
 from marshmallow import Schema, fields
 from webargs.flaskparser import FlaskParser
 from webargs.flaskparser import abort as webargs_abort
@@ -70,7 +70,13 @@ class Api(flask_smorest.Api):
         data = getattr(error, "data", None) or {}
         if "message" not in data:
             error.data = {**data, "message": STATUS_MESSAGES.get(error.code, error.name)}
-        return super().handle_http_exception(error)
+        response = super().handle_http_exception(error)
+        # RFC 9110: a 405 lists the methods the resource has (werkzeug knows them; flask-smorest drops the header)
+        allowed = getattr(error, "valid_methods", None)
+        if error.code == 405 and allowed:
+            response = make_response(response)
+            response.headers["Allow"] = ", ".join(sorted(allowed))
+        return response
 
 
 def pop_tenant_slug(endpoint: str | None, values: dict | None) -> None:

@@ -132,3 +132,24 @@ def test_a_secret_typed_in_chinese_is_a_wrong_secret_not_a_500(client, tenant):
         resp = client.post(url, json=body)
         assert resp.status_code in (404, 422), (url, resp.status_code)
         assert resp.is_json
+
+
+def test_an_unsupported_method_is_405_with_allow(client, tenant):
+    for method, url in (("PUT", "/api/v1/problems"), ("DELETE", "/api/v1/domains"), ("PATCH", "/api/v1/calendar/2024")):
+        resp = client.open(url, method=method, headers=tenant.headers("officer"))
+        assert resp.status_code == 405, url
+        assert resp.is_json
+        assert "GET" in resp.headers["Allow"].split(", "), url
+        assert method not in resp.headers["Allow"], url
+
+
+def test_every_path_answers_its_missing_methods_with_405(client, tenant):
+    spec = client.get("/api/openapi.json").json
+    wrong = []
+    for path, ops in spec["paths"].items():
+        url = re.sub(r"\{[^}]+\}", "1", path)
+        for method in {"get", "post", "put", "patch", "delete"} - set(ops):
+            resp = client.open(url, method=method.upper(), headers=tenant.headers("officer"))
+            if resp.status_code != 405 or not resp.is_json or "Allow" not in resp.headers:
+                wrong.append(f"{method.upper()} {url}: {resp.status_code}")
+    assert not wrong, "\n".join(wrong[:40])
