@@ -10,7 +10,7 @@ import io
 from datetime import date, datetime
 from typing import Any, BinaryIO
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
@@ -23,6 +23,7 @@ from core.ledger.excel import ImportRefused
 from core.platform.db import db
 from core.platform.errors import FieldError, ServiceError
 from core.platform.evidence import XLSX, sniff
+from core.platform.tabular import open_workbook
 
 SHEET = "检查清单"
 META = "_form"
@@ -206,10 +207,8 @@ def _read(stream: BinaryIO):
         raise FieldError("file", "不是有效的 Excel（.xlsx）文件") from exc
     if kind is not XLSX:
         raise FieldError("file", "不是有效的 Excel（.xlsx）文件")
-    try:
-        return load_workbook(io.BytesIO(data), data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
-        raise FieldError("file", "无法读取该 Excel 文件") from exc
+    # the filled form is read with cell access (not read-only): bounded by what its sheets unpack to
+    return open_workbook(io.BytesIO(data), read_only=False)
 
 
 def import_filled(caller: ledger.Caller, stream: BinaryIO) -> Checklist:

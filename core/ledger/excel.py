@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
+import zipfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from typing import Any, BinaryIO
 from flask import current_app
 from marshmallow import ValidationError
 from marshmallow import fields as ma_fields
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -54,7 +55,9 @@ from core.platform.tabular import (
     ImportRefused,
     blank,
     cell_text,
+    open_workbook,
     parse_date,
+    sheet_rows,
     spooled_file,
 )
 from core.platform.xlsx import SheetWriter
@@ -542,14 +545,11 @@ class LedgerImport:
                 raise FieldError("file", exc.message if keep else NOT_XLSX) from exc
             if kind is not XLSX:
                 raise FieldError("file", NOT_XLSX)
-            try:
-                workbook = load_workbook(spooled, read_only=True, data_only=True)
-            except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
-                raise FieldError("file", UNREADABLE) from exc
+            workbook = open_workbook(spooled, rows=MAX_ROWS)
             try:
                 sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
-                self._parse(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS))
-            except (ValueError, KeyError, TypeError, OSError) as exc:
+                self._parse(sheet_rows(sheet, MAX_ROWS, MAX_COLUMNS))
+            except (ValueError, KeyError, TypeError, OSError, zipfile.BadZipFile, EOFError) as exc:
                 raise FieldError("file", UNREADABLE) from exc
             finally:
                 workbook.close()

@@ -229,7 +229,8 @@ def integrity_risk_points():
         filters=filters,
         units=units,
         uncovered=[u for u in units if covered is not None and u.id not in covered and not filters["unit_id"]]
-        if filters["status"] == "current" else [],
+        if filters["status"] == "current"
+        else [],
         writable=risks.writable_units(caller) if _writer() else [],
         staff=_staff_choices(caller),
         levels=RISK_LEVELS,
@@ -297,8 +298,7 @@ def integrity_risk_point(integrity_risk_point_id):
         level_classes=LEVEL_CLASSES,
         review_classes=REVIEW_CLASSES,
         errors=errors,
-        writer=_writer() and risk.status == "current"
-        and may_record(caller.user, risk.unit_id, caller.units),
+        writer=_writer() and risk.status == "current" and may_record(caller.user, risk.unit_id, caller.units),
         prefix=_prefix(),
     ), (422 if errors else 200)
 

@@ -113,8 +113,16 @@ def test_forms_record_change_and_retire(client, tenant):
     assert staff.status_code == 302
     with tenant_scope(tenant.tenant.id):
         sid = db.session.scalar(select(StaffMember.id))
-    edit = client.post(f"/integrity/staff/{sid}", data={"csrf_token": token, "name": "王五", "post": "所长",
-                                                         "unit_id": tenant.station.id, "status": "transferred"})
+    edit = client.post(
+        f"/integrity/staff/{sid}",
+        data={
+            "csrf_token": token,
+            "name": "王五",
+            "post": "所长",
+            "unit_id": tenant.station.id,
+            "status": "transferred",
+        },
+    )
     assert edit.status_code == 302
     assert "调离" in client.get(f"/integrity/staff/{sid}").get_data(as_text=True)
 

@@ -262,9 +262,7 @@ def test_export_opens_in_openpyxl_and_imports_again(client, tenant, other_tenant
 
 def _reminders(world) -> list[Notification]:
     with tenant_scope(world.tenant.id):
-        return list(
-            db.session.scalars(select(Notification).where(Notification.key.like("integrity.risk_review:%")))
-        )
+        return list(db.session.scalars(select(Notification).where(Notification.key.like("integrity.risk_review:%"))))
 
 
 def test_sweep_reminds_the_unit_once_before_and_once_when_overdue(client, tenant):

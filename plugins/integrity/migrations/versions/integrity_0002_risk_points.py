@@ -57,9 +57,7 @@ def upgrade():
     with op.batch_alter_table(TABLE, schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_integrity_risk_point_tenant_id"), ["tenant_id"], unique=False)
         batch_op.create_index("ix_integrity_risk_point_tenant_id_unit_id", ["tenant_id", "unit_id"], unique=False)
-        batch_op.create_index(
-            "ix_integrity_risk_point_tenant_id_review_due", ["tenant_id", "review_due"], unique=False
-        )
+        batch_op.create_index("ix_integrity_risk_point_tenant_id_review_due", ["tenant_id", "review_due"], unique=False)
     enable_row_level_security(TABLE)
     grant_to_app_role()
 
