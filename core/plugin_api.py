@@ -38,6 +38,7 @@ from core.ledger.permissions import may_record, visible_unit_ids
 from core.ledger.schemas import UploadSchema
 from core.ledger.service import create_problem, create_system_problem, work_calendar
 from core.platform.api import Blueprint as ApiBlueprint
+from core.platform.api import list_schema, listing
 from core.platform.calendar import SHANGHAI, WorkCalendar, local_date, today_in_shanghai
 from core.platform.db import BigId, TenantScoped, UTCDateTime, db, scoped_get, tenant_scope, utcnow
 from core.platform.errors import Conflict, FieldError, NotFound, ServiceError
@@ -157,6 +158,8 @@ __all__ = [
     "flash_refusal",
     # the API
     "ApiBlueprint",
+    "list_schema",
+    "listing",
 ]
 
 
