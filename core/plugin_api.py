@@ -40,6 +40,7 @@ from core.ledger.schemas import UploadSchema
 from core.ledger.service import create_problem, create_system_problem, work_calendar
 from core.oversight.notify import remind_unit
 from core.platform.api import Blueprint as ApiBlueprint
+from core.platform.api import list_schema, listing
 from core.platform.calendar import SHANGHAI, WorkCalendar, local_date, today_in_shanghai
 from core.platform.db import BigId, TenantScoped, UTCDateTime, db, scoped_get, tenant_scope, utcnow
 from core.platform.errors import Conflict, FieldError, NotFound, ServiceError
@@ -167,6 +168,8 @@ __all__ = [
     "flash_refusal",
     # the API
     "ApiBlueprint",
+    "list_schema",
+    "listing",
 ]
 
 

@@ -10,15 +10,18 @@ from flask.views import MethodView
 from flask_smorest import abort
 from sqlalchemy import select
 
+from core.auth.caller import Caller
 from core.auth.guard import CITY_READ, TENANT_MANAGERS, object_loader, require
 from core.auth.models import User
+from core.ledger.permissions import visible_unit_ids
 from core.ledger.schemas import HolidayYearSchema, PhaseListSchema, PhaseSchema
 from core.ledger.service import recompute_provisional
-from core.platform.api import Blueprint
+from core.platform.api import Blueprint, list_schema, listing
 from core.platform.cache import forget
 from core.platform.calendar import WorkCalendar, load_year
 from core.platform.calendar_models import HolidayYear
 from core.platform.db import db, scoped_get
+from core.platform.errors import NotFound
 from core.tenancy.models import CampaignPhase, Tenant, Unit
 from core.tenancy.service import domain_states, hook_for_unit, tenant_settings, units_of_tenant
 from tenants import service
@@ -57,10 +60,10 @@ def _user_exists(user_id: int) -> bool:
 @blp.route("/tenants")
 class Tenants(MethodView):
     @require(*CITY_READ, tenant=False)
-    @blp.response(200, TenantSchema(many=True))
+    @blp.response(200, list_schema(TenantSchema))
     def get(self):
         """List every tenant (county bureau)."""
-        return db.session.scalars(select(Tenant).order_by(Tenant.id)).all()
+        return listing(db.session.scalars(select(Tenant).order_by(Tenant.id)).all())
 
     @require("city_admin", tenant=False)
     @blp.arguments(TenantSchema)
@@ -92,10 +95,10 @@ class TenantItem(MethodView):
 @blp.tenant_route("/units")
 class Units(MethodView):
     @require()
-    @blp.response(200, UnitSchema(many=True))
+    @blp.response(200, list_schema(UnitSchema))
     def get(self):
         """The tenant's unit tree, parents before children."""
-        return units_of_tenant()
+        return listing(units_of_tenant())
 
     @require(*TENANT_MANAGERS)
     @blp.arguments(UnitSchema)
@@ -133,10 +136,10 @@ class UnitItem(MethodView):
 @blp.tenant_route("/users")
 class Users(MethodView):
     @require("city_admin", "city_supervisor", "tenant_admin")
-    @blp.response(200, UserSchema(many=True))
+    @blp.response(200, list_schema(UserSchema))
     def get(self):
         """The tenant's users."""
-        return service.list_users(g.tenant)
+        return listing(service.list_users(g.tenant))
 
     @require(*TENANT_MANAGERS)
     @blp.arguments(UserSchema)
@@ -165,10 +168,10 @@ class UserItem(MethodView):
 @blp.route("/city-users")
 class CityUsers(MethodView):
     @require("city_admin", tenant=False)
-    @blp.response(200, UserSchema(many=True))
+    @blp.response(200, list_schema(UserSchema))
     def get(self):
         """The city bureau's own platform users (city_admin, city_supervisor)."""
-        return service.list_users(None)
+        return listing(service.list_users(None))
 
     @require("city_admin", tenant=False)
     @blp.arguments(UserSchema)
@@ -247,13 +250,25 @@ def set_unit_plugin(args, unit_id, domain):
     service.set_domain_for_unit(unit, domain, args["enabled"])
 
 
+def _visible_unit(unit_id: int) -> Unit:
+    caller = Caller.current()
+    unit = caller.filter_unit(unit_id)
+    visible = visible_unit_ids(caller.user, caller.units)
+    if visible is not None and unit.id not in visible:
+        raise NotFound("未找到该单位")
+    return unit
+
+
 @blp.tenant_route("/domains")
 @require()
 @blp.arguments(DomainQuerySchema, location="query")
-@blp.response(200, DomainSchema(many=True))
+@blp.response(200, list_schema(DomainSchema))
 def domains(args):
-    """The work domains enabled at a unit, with their categories and extra fields (for forms and imports)."""
-    unit = service.get_unit(args["unit_id"]) if "unit_id" in args else g.unit
+    """The work domains enabled at a unit, with their categories and extra fields (for forms and imports).
+
+    A unit outside the caller's view (an officer's sibling unit) is not found, like another tenant's.
+    """
+    unit = _visible_unit(args["unit_id"]) if "unit_id" in args else g.unit
     found = [d for result in hook_for_unit("xingfeng_register_domains", unit)() for d in result or []]
     fieldsets = [f for result in hook_for_unit("xingfeng_register_fields", unit)() for f in result or []]
     out = []
@@ -269,7 +284,7 @@ def domains(args):
                 "fields_": described,
             }
         )
-    return out
+    return listing(out)
 
 
 # --- campaign phases and the holiday calendar (the city's) --------------------------------------------------
@@ -278,14 +293,14 @@ def domains(args):
 @blp.route("/phases")
 class Phases(MethodView):
     @require(tenant=False)
-    @blp.response(200, PhaseSchema(many=True))
+    @blp.response(200, list_schema(PhaseSchema, "PhasesSchema"))
     def get(self):
         """The campaign phases (2023 排查治理, 2024 深化拓展, 2025 巩固提升 …); after the last one: 常态化."""
-        return db.session.scalars(select(CampaignPhase).order_by(CampaignPhase.starts_on)).all()
+        return listing(db.session.scalars(select(CampaignPhase).order_by(CampaignPhase.starts_on)).all())
 
     @require("city_admin", tenant=False)
     @blp.arguments(PhaseListSchema)
-    @blp.response(200, PhaseSchema(many=True))
+    @blp.response(200, list_schema(PhaseSchema, "PhasesSchema"))
     def put(self, args):
         """Replace the phase list; phases may not overlap. Problems keep the phase they were recorded in."""
         phases = sorted(args["phases"], key=lambda p: p["starts_on"])
@@ -311,7 +326,7 @@ class Phases(MethodView):
             db.session.add(row)
         db.session.flush()
         forget("phases")
-        return db.session.scalars(select(CampaignPhase).order_by(CampaignPhase.starts_on)).all()
+        return listing(db.session.scalars(select(CampaignPhase).order_by(CampaignPhase.starts_on)).all())
 
 
 @blp.route("/calendar/<int:year>")

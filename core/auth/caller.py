@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from flask import g
 
 from core.auth.models import User
+from core.platform.errors import NotFound
 from core.tenancy.models import Tenant, Unit
 from core.tenancy.service import domain_states, units_of_tenant
 
@@ -27,6 +28,13 @@ class Caller:
         if not hasattr(self, "_by_id"):
             self._by_id = {u.id: u for u in self.units}
         return self._by_id.get(unit_id)
+
+    def filter_unit(self, unit_id: int) -> Unit:
+        """The unit a list or read is narrowed to (``?unit_id=``); another tenant's or an unknown id is 404 alike."""
+        unit = self.unit(unit_id)
+        if unit is None:
+            raise NotFound("未找到该单位")
+        return unit
 
     def domain_states(self, unit: Unit) -> dict:
         """The domains' states at a unit, read once per request and unit."""

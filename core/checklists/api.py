@@ -32,9 +32,9 @@ from core.documents.delivery import send_docx, send_pdf
 from core.ledger import service as ledger
 from core.ledger.api import READERS
 from core.ledger.schemas import UploadSchema
-from core.platform.api import Blueprint
+from core.platform.api import Blueprint, list_schema, listing
 from core.platform.db import db, scoped_get
-from core.platform.errors import FieldError, NotFound
+from core.platform.errors import NotFound
 from core.platform.tabular import download_response
 from core.tenancy.models import Unit
 
@@ -67,10 +67,7 @@ def _unit_for(args) -> Unit | None:
     caller = ledger.Caller.current()
     if args.get("unit_id") is None:
         return g.get("unit")
-    unit = caller.unit(args["unit_id"])
-    if unit is None:
-        raise FieldError("unit_id", "单位不存在")
-    return unit
+    return caller.filter_unit(args["unit_id"])
 
 
 def present(checklist: Checklist) -> dict:
@@ -122,15 +119,15 @@ def detail(checklist: Checklist) -> dict:
 @blp.tenant_route("/checklist-templates")
 @require(*READERS)
 @blp.arguments(TemplateQuerySchema, location="query")
-@blp.response(200, TemplateSummarySchema(many=True))
+@blp.response(200, list_schema(TemplateSummarySchema))
 def list_templates(args):
     """The templates offered at a unit: those of the domains enabled there."""
     caller = ledger.Caller.current()
-    return [
+    return listing([
         {"code": t.code, "domain": t.domain, "title": t.title, "basis": t.basis, "target": t.target,
          "items": len(t.items)}
         for t in checklists.offered(caller, _unit_for(args))
-    ]  # fmt: skip
+    ])  # fmt: skip
 
 
 @blp.tenant_route("/checklist-templates/<template_code>")
@@ -157,11 +154,11 @@ def blank_form(args, template_code):
 @blp.tenant_route("/checklist-templates/<template_code>/items")
 class LocalItems(MethodView):
     @require(*READERS)
-    @blp.response(200, ExtraItemSchema(many=True))
+    @blp.response(200, list_schema(ExtraItemSchema))
     def get(self, template_code):
         """The tenant's own items of a template, retired ones included."""
         checklists.template_at(ledger.Caller.current(), None, template_code)
-        return list(db.session.scalars(select(LocalItem).where(LocalItem.template_code == template_code)))
+        return listing(list(db.session.scalars(select(LocalItem).where(LocalItem.template_code == template_code))))
 
     @require("city_admin", "tenant_admin")
     @blp.arguments(ExtraItemCreateSchema)
@@ -195,11 +192,11 @@ def _city_template(template_code: str):
 @blp.route("/checklist-templates/<template_code>/city-items")
 class CityItems(MethodView):
     @require("city_admin", "city_supervisor", tenant=False)
-    @blp.response(200, ExtraItemSchema(many=True))
+    @blp.response(200, list_schema(ExtraItemSchema))
     def get(self, template_code):
         """The city's items of a template (市局补充), retired ones included."""
         _city_template(template_code)
-        return list(db.session.scalars(select(CityItem).where(CityItem.template_code == template_code)))
+        return listing(list(db.session.scalars(select(CityItem).where(CityItem.template_code == template_code))))
 
     @require("city_admin", tenant=False)
     @blp.arguments(ExtraItemCreateSchema)
@@ -228,10 +225,10 @@ def retire_city_item(template_code, city_item_id):
 class Checklists(MethodView):
     @require(*READERS)
     @blp.arguments(ChecklistQuerySchema, location="query")
-    @blp.response(200, ChecklistSchema(many=True))
+    @blp.response(200, list_schema(ChecklistSchema))
     def get(self, args):
         """Checklists of the units the caller sees, newest first."""
-        return [present(c) for c in checklists.listing(ledger.Caller.current(), args)]
+        return listing([present(c) for c in checklists.listing(ledger.Caller.current(), args)])
 
     @require(*INSPECTORS)
     @blp.arguments(ChecklistCreateSchema)
@@ -323,10 +320,10 @@ def import_checklist(files):
 @blp.tenant_route("/checklists/<int:checklist_id>/evidence")
 class Evidence(MethodView):
     @require(*READERS)
-    @blp.response(200, EvidenceSchema(many=True))
+    @blp.response(200, list_schema(EvidenceSchema))
     def get(self, checklist_id):
         """The evidence files of a checklist's items."""
-        return checklists.evidence_of(checklists.get_checklist(ledger.Caller.current(), checklist_id))
+        return listing(checklists.evidence_of(checklists.get_checklist(ledger.Caller.current(), checklist_id)))
 
     @require(*INSPECTORS)
     @blp.arguments(EvidenceFormSchema, location="form")

@@ -557,6 +557,8 @@ def listing(caller: ledger.Caller, filters: dict[str, Any]) -> list[Checklist]:
     visible = perm.visible_unit_ids(caller.user, caller.units)
     if visible is not None:
         stmt = stmt.where(Checklist.unit_id.in_(visible))
+    if filters.get("unit_id") is not None:
+        caller.filter_unit(filters["unit_id"])
     for name in ("unit_id", "status", "domain"):
         if filters.get(name):
             stmt = stmt.where(getattr(Checklist, name) == filters[name])

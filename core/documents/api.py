@@ -13,7 +13,7 @@ from core.auth.guard import actor, require
 from core.auth.models import CITY_ROLES
 from core.documents import service
 from core.documents.schemas import DocumentSettingsSchema, IssuedDocumentSchema, IssuedQuerySchema
-from core.platform.api import Blueprint
+from core.platform.api import Blueprint, list_schema, listing
 
 blp = Blueprint("documents", __name__, url_prefix="/api/v1", description="公文：发文设置与发文登记")
 
@@ -55,16 +55,16 @@ class CityDocumentSettings(MethodView):
 @blp.tenant_route("/documents/issued")
 @require(*READERS)
 @blp.arguments(IssuedQuerySchema, location="query")
-@blp.response(200, IssuedDocumentSchema(many=True))
+@blp.response(200, list_schema(IssuedDocumentSchema))
 def tenant_issued(args):
     """本局发文登记：每个文号、期号一行（通报、简报、整改通知书），新的在前；按年份筛选。"""
-    return service.register(g.tenant, args.get("year"))
+    return listing(service.register(g.tenant, args.get("year")))
 
 
 @blp.route("/city/documents/issued")
 @require(*CITY_ROLES, tenant=False)
 @blp.arguments(IssuedQuerySchema, location="query")
-@blp.response(200, IssuedDocumentSchema(many=True))
+@blp.response(200, list_schema(IssuedDocumentSchema))
 def city_issued(args):
     """市局发文登记：市局发出的通报、简报的文号、期号。"""
-    return service.register(service.city_tenant(), args.get("year"))
+    return listing(service.register(service.city_tenant(), args.get("year")))

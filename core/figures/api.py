@@ -35,7 +35,7 @@ from core.figures.schemas import (
 )
 from core.ledger import service as ledger
 from core.ledger.api import READERS, Presenter
-from core.platform.api import Blueprint
+from core.platform.api import Blueprint, list_schema, listing
 from core.platform.db import db
 from core.platform.errors import FieldError, NotFound
 from core.platform.evidence import download_headers
@@ -116,13 +116,12 @@ def figure_problems(args):
     problems = tables.drill(args["figure"], args["period"], caller, today, filters)
     figure = service.FIGURES[args["figure"]]
     presenter = Presenter(caller, today)
-    return {
-        "period": _period(args["period"]),
-        "figure": {"name": figure.name, "label": figure.label, "kind": figure.kind, "drill": figure.drill},
-        "filters": filters,
-        "count": len(problems),
-        "items": [presenter(p) for p in problems],
-    }
+    return listing(
+        [presenter(p) for p in problems],
+        period=_period(args["period"]),
+        figure={"name": figure.name, "label": figure.label, "kind": figure.kind, "drill": figure.drill},
+        filters=filters,
+    )
 
 
 # --- the city: every county side by side -----------------------------------------------------------------------
@@ -194,10 +193,10 @@ def _weights(given: dict[str, float]) -> dict[str, float]:
 @blp.route("/city/snapshots")
 class CitySnapshots(MethodView):
     @require(*CITY_ROLES, tenant=False)
-    @blp.response(200, SnapshotSchema(many=True))
+    @blp.response(200, list_schema(SnapshotSchema))
     def get(self):
         """市局：已生成的快照，新的在前。"""
-        return tables.snapshots()
+        return listing(tables.snapshots())
 
     @require(*TAKERS, tenant=False)
     @blp.arguments(SnapshotCreateSchema)
@@ -250,10 +249,10 @@ def city_snapshot_bulletin(snapshot_id):
 @blp.route("/city/briefings")
 class CityBriefings(MethodView):
     @require(*CITY_ROLES, tenant=False)
-    @blp.response(200, BriefingSchema(many=True))
+    @blp.response(200, list_schema(BriefingSchema))
     def get(self):
         """工作简报：各期，新的在前。"""
-        return briefing.listing()
+        return listing(briefing.listing())
 
     @require("city_admin", "city_supervisor", tenant=False)
     @blp.arguments(BriefingCreateSchema)
@@ -322,11 +321,11 @@ def _tenant_snapshot(taken: FigureSnapshot, slugs: dict[int, str]) -> dict:
 
 @blp.tenant_route("/figures/snapshots")
 @require(*READERS)
-@blp.response(200, TenantSnapshotSchema(many=True))
+@blp.response(200, list_schema(TenantSnapshotSchema))
 def tenant_snapshots():
     """本局在各快照中的得分、名次及其计算，新的在前。"""
     slugs = _slugs()
-    return [_tenant_snapshot(taken, slugs) for taken in tables.snapshots()]
+    return listing([_tenant_snapshot(taken, slugs) for taken in tables.snapshots()])
 
 
 @blp.tenant_route("/figures/snapshots/<int:snapshot_id>")

@@ -7,6 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from core.figures import periods, service
 from core.ledger import service as ledger
 from core.ledger.schemas import ProblemSchema
+from core.platform.api import list_schema
 from core.platform.errors import FieldError
 
 PERIOD_HELP = (
@@ -175,12 +176,14 @@ class TenantFiguresSchema(Schema):
     monthly = fields.List(fields.Nested(MonthSchema), metadata={"title": "每月发现与销号"})
 
 
-class DrillSchema(Schema):
-    period = fields.Nested(PeriodSchema, metadata={"title": "统计期"})
-    figure = fields.Nested(FigureMetaSchema, metadata={"title": "指标"})
-    filters = fields.Dict(keys=fields.String(), values=fields.Raw(), metadata={"title": "筛选条件"})
-    count = fields.Integer(metadata={"title": "数量", "description": "清单长度，等于该指标的数值"})
-    items = fields.List(fields.Nested(ProblemSchema), metadata={"title": "问题清单"})
+#: the list envelope; ``total`` is the list's length, which equals the figure
+DrillSchema = list_schema(
+    ProblemSchema,
+    "DrillSchema",
+    period=fields.Nested(PeriodSchema, metadata={"title": "统计期"}),
+    figure=fields.Nested(FigureMetaSchema, metadata={"title": "指标"}),
+    filters=fields.Dict(keys=fields.String(), values=fields.Raw(), metadata={"title": "筛选条件"}),
+)
 
 
 class CityRowSchema(Schema):

@@ -55,7 +55,7 @@ from core.ledger.schemas import (
     UploadFormSchema,
     UploadSchema,
 )
-from core.platform.api import Blueprint
+from core.platform.api import Blueprint, list_schema, listing
 from core.platform.db import db, scoped_get
 from core.platform.errors import NotFound
 from core.tenancy.service import registry
@@ -176,7 +176,7 @@ class Problems(MethodView):
         # The hot path of the ledger: rows are turned into JSON directly rather than through the schema, which
         # documents the same shape (ProblemPageSchema) and is checked against it in the tests.
         presenter = Presenter(caller, today)
-        body = orjson.dumps({"items": [presenter(p) for p in rows], "next_cursor": cursor})
+        body = orjson.dumps(listing([presenter(p) for p in rows], total=None, next_cursor=cursor))
         return current_app.response_class(body, mimetype="application/json")
 
     @require(*WRITERS)
@@ -278,7 +278,7 @@ def problem_notice_pdf(problem_id):
 
 @blp.tenant_route("/problems/<int:problem_id>/history")
 @require(*READERS)
-@blp.response(200, EventSchema(many=True))
+@blp.response(200, list_schema(EventSchema))
 def problem_history(problem_id):
     """Every event of the problem from the audit chain, oldest first."""
     caller = service.Caller.current()
@@ -296,17 +296,17 @@ def problem_history(problem_id):
             {"seq": e.seq, "at": e.at, "actor": e.actor, "actor_name": who or e.actor, "kind": e.kind,
              "label": registry.event_label(e.kind), "data": body["data"], "hash": e.hash}
         )  # fmt: skip
-    return out
+    return listing(out)
 
 
 @blp.tenant_route("/problems/<int:problem_id>/notes")
 class Notes(MethodView):
     @require(*READERS)
-    @blp.response(200, NoteSchema(many=True))
+    @blp.response(200, list_schema(NoteSchema))
     def get(self, problem_id):
         """The problem's progress notes (整改进展)."""
         problem = service.get_problem(service.Caller.current(), problem_id)
-        return _rows(ProgressNote, problem.id)
+        return listing(_rows(ProgressNote, problem.id))
 
     @require(*WRITERS)
     @blp.arguments(NoteSchema)
@@ -321,11 +321,11 @@ class Notes(MethodView):
 @blp.tenant_route("/problems/<int:problem_id>/attachments")
 class Attachments(MethodView):
     @require(*READERS)
-    @blp.response(200, AttachmentSchema(many=True))
+    @blp.response(200, list_schema(AttachmentSchema))
     def get(self, problem_id):
         """The problem's evidence files (佐证材料)."""
         problem = service.get_problem(service.Caller.current(), problem_id)
-        return _rows(Attachment, problem.id)
+        return listing(_rows(Attachment, problem.id))
 
     @require(*WRITERS)
     @blp.arguments(UploadFormSchema, location="form")

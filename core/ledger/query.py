@@ -48,8 +48,7 @@ def unit_scope(caller, filters: dict[str, Any]) -> set[int] | None:
     visible = perm.visible_unit_ids(caller.user, caller.units)
     if filters.get("unit_id") is None:
         return visible
-    if caller.unit(filters["unit_id"]) is None:
-        raise FieldError("unit_id", "单位不存在")
+    caller.filter_unit(filters["unit_id"])
     if filters.get("include_below", True):
         wanted = subtree_ids(filters["unit_id"], caller.units)
     else:

@@ -7,6 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from core.ledger.bounds import WORKING_DAYS_ERROR, WORKING_DAYS_MAX, WORKING_DAYS_MIN
 from core.ledger.fields import FIELD_TYPES
 from core.ledger.models import LIGHTS, RECTIFICATION_TYPES, SEVERITIES, SOURCES, STATUSES
+from core.platform.api import list_schema
 
 Text = validate.Length(max=5000)
 #: the bounds core.ledger.service checks too (the pages and the import do not pass through this schema)
@@ -129,9 +130,7 @@ class ProblemDetailSchema(ProblemSchema):
     referrals = fields.List(fields.Dict())
 
 
-class ProblemPageSchema(Schema):
-    items = fields.List(fields.Nested(ProblemSchema))
-    next_cursor = fields.String(allow_none=True, metadata={"description": "下一页游标；null 表示已到最后一页"})
+ProblemPageSchema = list_schema(ProblemSchema, "ProblemPageSchema")
 
 
 class ListQuerySchema(Schema):

@@ -44,7 +44,7 @@ from core.oversight.schemas import (
     SupervisionOrderSchema,
 )
 from core.oversight.service import change_thresholds, tenant_thresholds
-from core.platform.api import Blueprint
+from core.platform.api import Blueprint, list_schema, listing
 from core.platform.db import db
 from core.platform.errors import FieldError, NotFound
 
@@ -96,11 +96,11 @@ def _order(order, caller: Caller) -> dict:
 class SupervisionOrders(MethodView):
     @require(*READERS)
     @blp.arguments(SupervisionOrderQuerySchema, location="query")
-    @blp.response(200, SupervisionOrderSchema(many=True))
+    @blp.response(200, list_schema(SupervisionOrderSchema))
     def get(self, args):
         """督办单 the caller may see (its unit and below; the whole tenant for city and tenant admins)."""
         caller = Caller.current()
-        return [_order(o, caller) for o in service.list_orders(caller, args.get("status"))]
+        return listing([_order(o, caller) for o in service.list_orders(caller, args.get("status"))])
 
     @require(*service.ISSUERS)
     @blp.arguments(SupervisionOrderCreateSchema)
@@ -161,10 +161,10 @@ def answer_supervision_order(args, order_id):
 @blp.tenant_route("/oversight/accountability")
 class AccountabilityMeasures(MethodView):
     @require(*service.MEASURE_READERS)
-    @blp.response(200, AccountabilityMeasureSchema(many=True))
+    @blp.response(200, list_schema(AccountabilityMeasureSchema))
     def get(self):
         """问责 records of the tenant: interviews, criticism and accountability measures."""
-        return service.list_measures()
+        return listing(service.list_measures())
 
     @require(*service.MEASURE_RECORDERS)
     @blp.arguments(AccountabilityMeasureSchema)
@@ -193,11 +193,11 @@ def _self_check(check, with_answers: bool = False) -> dict:
 @blp.tenant_route("/oversight/self-checks")
 class SelfChecks(MethodView):
     @require(*READERS)
-    @blp.response(200, SelfCheckSchema(many=True))
+    @blp.response(200, list_schema(SelfCheckSchema))
     def get(self):
         """举一反三 the caller sees (those sent to its unit and below; all of the tenant for tenant and city roles),
         with how many of the chosen units have answered."""
-        return [_self_check(c) for c in service.visible_self_checks(Caller.current())]
+        return listing([_self_check(c) for c in service.visible_self_checks(Caller.current())])
 
     @require("tenant_admin", "reviewer")
     @blp.arguments(SelfCheckCreateSchema)
@@ -239,18 +239,18 @@ def create_city_self_check(args):
 
 @blp.route("/city-self-checks")
 @require(*CITY, tenant=False)
-@blp.response(200, CitySelfCheckSchema(many=True))
+@blp.response(200, list_schema(CitySelfCheckSchema))
 def city_self_checks():
     """The city's 举一反三, newest first."""
-    return db.session.scalars(select(CitySelfCheck).order_by(CitySelfCheck.id.desc())).all()
+    return listing(db.session.scalars(select(CitySelfCheck).order_by(CitySelfCheck.id.desc())).all())
 
 
 @blp.route("/city-self-checks/<int:city_check_id>/matrix")
 @require(*CITY, tenant=False)
-@blp.response(200, SelfCheckMatrixRowSchema(many=True))
+@blp.response(200, list_schema(SelfCheckMatrixRowSchema))
 def city_self_check_matrix(city_check_id):
     """The city's matrix: for each chosen tenant, its answer (none / problem) or pending — who has not answered."""
-    return service.city_self_check_matrix(db.session.get(CitySelfCheck, city_check_id))
+    return listing(service.city_self_check_matrix(db.session.get(CitySelfCheck, city_check_id)))
 
 
 @blp.route("/notifications")
@@ -259,7 +259,7 @@ class Notifications(MethodView):
     @blp.response(200, OversightNotificationListSchema)
     def get(self):
         """The caller's own in-app notifications, newest first, with the unread count."""
-        return {"unread": notify.unread_count(g.user), "items": notify.list_for(g.user)}
+        return listing(notify.list_for(g.user), unread=notify.unread_count(g.user))
 
     @require(tenant=False)
     @blp.arguments(NotificationReadSchema)
@@ -267,7 +267,7 @@ class Notifications(MethodView):
     def post(self, args):
         """Mark one notification (``id``) or all of them read."""
         notify.mark_read(g.user, args.get("id"))
-        return {"unread": notify.unread_count(g.user), "items": notify.list_for(g.user)}
+        return listing(notify.list_for(g.user), unread=notify.unread_count(g.user))
 
 
 def _reporting_task(task: ReportingTask) -> dict:
@@ -296,13 +296,13 @@ def _task(task_id: int) -> ReportingTask:
 
 @blp.tenant_route("/reporting/tasks")
 @require(*READERS, tenant=False)
-@blp.response(200, ReportingTaskSchema(many=True))
+@blp.response(200, list_schema(ReportingTaskSchema))
 def reporting_tasks():
     """信息报送 tasks that apply to the tenant, with its own state for each (open and closed); a city user without a
     tenant in the path gets every task (``state`` null)."""
     tenant = g.get("tenant")
     tasks = service.tasks_for_tenant(tenant) if tenant is not None else service.all_tasks()
-    return [_reporting_task(task) for task in tasks]
+    return listing([_reporting_task(task) for task in tasks])
 
 
 @blp.route("/reporting/tasks", methods=["POST"])
@@ -396,13 +396,13 @@ def report_submission_file(task_id, file_index):
 
 @blp.route("/reporting/tasks/<int:task_id>/matrix")
 @require(*CITY, tenant=False)
-@blp.response(200, ReportingMatrixRowSchema(many=True))
+@blp.response(200, list_schema(ReportingMatrixRowSchema))
 def reporting_matrix(task_id):
     """The city's matrix: for each tenant the task applies to, submitted / late / returned / missing / pending."""
     task = db.session.get(ReportingTask, task_id)
     if task is None:
         raise NotFound("未找到该报送任务")
-    return service.reporting_matrix(task)
+    return listing(service.reporting_matrix(task))
 
 
 @blp.tenant_route("/ledger/settings")

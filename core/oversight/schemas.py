@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from core.oversight.models import MEASURE_KINDS, ORDER_STATUSES, REPORT_KINDS
+from core.platform.api import list_schema
 
 
 class SupervisionOrderSchema(Schema):
@@ -68,9 +69,9 @@ class OversightNotificationSchema(Schema):
     read_at = fields.DateTime(allow_none=True)
 
 
-class OversightNotificationListSchema(Schema):
-    unread = fields.Integer()
-    items = fields.List(fields.Nested(OversightNotificationSchema))
+OversightNotificationListSchema = list_schema(
+    OversightNotificationSchema, "OversightNotificationListSchema", unread=fields.Integer()
+)
 
 
 class NotificationReadSchema(Schema):

@@ -87,3 +87,43 @@ def pop_tenant_slug(endpoint: str | None, values: dict | None) -> None:
 
 class MessageSchema(Schema):
     message = fields.String()
+
+
+# --- the list envelope: every list the API answers is {"items": [...], "total": n | null, "next_cursor": … | null}
+
+
+class ListEnvelopeSchema(Schema):
+    """The one shape of every list answer; ``items`` is set per list by ``list_schema``."""
+
+    items = fields.List(fields.Dict())
+    total = fields.Integer(
+        allow_none=True, metadata={"description": "符合条件的总数；按游标分页的列表为 null（另有计数接口）"}
+    )
+    next_cursor = fields.String(allow_none=True, metadata={"description": "下一页游标；null 表示没有下一页"})
+
+
+_LIST_SCHEMAS: dict[tuple[type[Schema], str], type[Schema]] = {}
+
+
+def list_schema(item: type[Schema], name: str | None = None, **extra: fields.Field) -> type[Schema]:
+    """The envelope schema of a list of ``item`` (one class per item schema, so OpenAPI names it once).
+
+    :param item: the schema of one element.
+    :param name: the component's name; default ``<Item>ListSchema`` without the item's ``Schema`` suffix.
+    :param extra: further keys beside the envelope's, e.g. the notifications' ``unread``.
+    """
+    name = name or f"{item.__name__.removesuffix('Schema')}ListSchema"
+    key = (item, name)
+    if key not in _LIST_SCHEMAS:
+        attrs = {"items": fields.List(fields.Nested(item)), **extra}
+        _LIST_SCHEMAS[key] = type(name, (ListEnvelopeSchema,), attrs)
+    return _LIST_SCHEMAS[key]
+
+
+_COUNT = object()
+
+
+def listing(items, *, total=_COUNT, next_cursor: str | None = None, **extra) -> dict:
+    """A list answer: ``total`` defaults to the number of ``items`` (a list given whole); pass None when unknown."""
+    items = list(items)
+    return {"items": items, "total": len(items) if total is _COUNT else total, "next_cursor": next_cursor, **extra}

@@ -14,7 +14,7 @@ from marshmallow import ValidationError
 
 from core.auth.guard import CITY_READ, object_loader, require
 from core.ledger import service as ledger
-from core.platform.api import Blueprint
+from core.platform.api import Blueprint, list_schema, listing
 from core.platform.db import db, scoped_get, set_tenant
 from core.platform.errors import ServiceError
 from core.platform.extensions import limiter
@@ -295,7 +295,7 @@ def list_reports(args):
         item = service.present(report, caller.units)
         item.update(files=[], replies=[])
         items.append(item)
-    return {"items": items, "total": total}
+    return listing(items, total=total)
 
 
 @blp.tenant_route("/public-reports/stats")
@@ -321,11 +321,11 @@ def get_report(public_report_id):
 
 @blp.tenant_route("/public-reports/<int:public_report_id>/similar")
 @require(*READERS)
-@blp.response(200, SimilarSuggestionSchema(many=True))
+@blp.response(200, list_schema(SimilarSuggestionSchema))
 def similar_reports(public_report_id):
     """Open reports and open problems like this one (same unit and category; alike by character bigrams)."""
     caller = ledger.Caller.current()
-    return service.similar(caller, service.get_report(public_report_id))
+    return listing(service.similar(caller, service.get_report(public_report_id)))
 
 
 @blp.tenant_route("/public-reports/<int:public_report_id>/contact")
@@ -426,11 +426,11 @@ def present_solicitations(rows, counts) -> list[dict]:
 @blp.tenant_route("/public-solicitations")
 class Solicitations(MethodView):
     @require(*READERS)
-    @blp.response(200, PublicSolicitationStaffSchema(many=True))
+    @blp.response(200, list_schema(PublicSolicitationStaffSchema))
     def get(self):
         """The tenant's solicitations and the city's, with the number of reports this tenant received for each."""
         rows = service.solicitations_for(g.tenant)
-        return present_solicitations(rows, service.solicitation_counts([s.id for s in rows]))
+        return listing(present_solicitations(rows, service.solicitation_counts([s.id for s in rows])))
 
     @require(*MANAGERS)
     @blp.arguments(PublicSolicitationStaffSchema)
@@ -463,12 +463,12 @@ class SolicitationItem(MethodView):
 @blp.route("/city/public-solicitations")
 class CitySolicitations(MethodView):
     @require(*CITY_READ, tenant=False)
-    @blp.response(200, PublicSolicitationStaffSchema(many=True))
+    @blp.response(200, list_schema(PublicSolicitationStaffSchema))
     def get(self):
         """The city's solicitations for every county, with report counts summed over the counties."""
         rows = service.solicitations_for(None)
         counts = service.city_solicitation_counts([s.id for s in rows])
-        return present_solicitations(rows, counts)
+        return listing(present_solicitations(rows, counts))
 
     @require(*CITY_MANAGERS, tenant=False)
     @blp.arguments(PublicSolicitationStaffSchema)

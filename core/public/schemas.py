@@ -6,6 +6,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 
 from core.ledger.bounds import WORKING_DAYS_ERROR, WORKING_DAYS_MAX, WORKING_DAYS_MIN
 from core.ledger.models import RECTIFICATION_TYPES, SEVERITIES
+from core.platform.api import list_schema
 from core.public.models import CATEGORIES, RATINGS, STATUSES
 
 Short = validate.Length(max=200)
@@ -228,9 +229,7 @@ class PublicReportSchema(Schema):
     replies = fields.List(fields.Nested(PublicReportReplySchema))
 
 
-class PublicReportPageSchema(Schema):
-    items = fields.List(fields.Nested(PublicReportSchema))
-    total = fields.Integer()
+PublicReportPageSchema = list_schema(PublicReportSchema, "PublicReportPageSchema")
 
 
 class SimilarSuggestionSchema(Schema):

@@ -16,6 +16,7 @@ from core.plugin_api import (
     UploadSchema,
     db,
     download_headers,
+    listing,
     object_loader,
     require,
     scoped_get,
@@ -80,7 +81,7 @@ def list_cases(args, **_url_values):
     """Service cases (办件) of the caller's unit and below (the whole tenant for its admins), newest first."""
     access = service.Access.current()
     cases, total = service.list_cases(access, args)
-    return {"items": present(cases, access), "total": total}
+    return listing(present(cases, access), total=total)
 
 
 @blp.route("/cases", methods=["POST"])

@@ -2,7 +2,7 @@
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from core.plugin_api import NUMBER_ERRORS, SCHEMA_ERRORS, SHANGHAI, TEXT_ERRORS, text_field
+from core.plugin_api import NUMBER_ERRORS, SCHEMA_ERRORS, SHANGHAI, TEXT_ERRORS, list_schema, text_field
 from plugins.approval.models import APPLICANT_TYPES
 
 
@@ -151,9 +151,7 @@ class CaseListQuerySchema(Schema):
     offset = fields.Int(load_default=0, validate=validate.Range(min=0), error_messages=NUMBER_ERRORS)
 
 
-class CasePageSchema(Schema):
-    items = fields.List(fields.Nested(CaseSchema))
-    total = fields.Int()
+CasePageSchema = list_schema(CaseSchema, "CasePageSchema")
 
 
 class CaseImportFormSchema(Schema):

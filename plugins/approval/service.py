@@ -124,7 +124,8 @@ def list_cases(access: Access, filters: dict[str, Any]) -> tuple[list[ApprovalCa
     visible = access.visible()
     if visible is not None:
         query = query.where(ApprovalCase.unit_id.in_(visible))
-    if filters.get("unit_id"):
+    if filters.get("unit_id") is not None:
+        access.caller.filter_unit(filters["unit_id"])
         query = query.where(ApprovalCase.unit_id == filters["unit_id"])
     if filters.get("q"):
         like = f"%{filters['q']}%"

@@ -8,7 +8,18 @@ from typing import Any
 from sqlalchemy import select
 
 from core.plugin_api import ApiBlueprint as Blueprint
-from core.plugin_api import Caller, FieldError, NotFound, db, object_loader, require, scoped_get, subtree_ids
+from core.plugin_api import (
+    Caller,
+    FieldError,
+    NotFound,
+    db,
+    list_schema,
+    listing,
+    object_loader,
+    require,
+    scoped_get,
+    subtree_ids,
+)
 from plugins.enforcement import importer, rubric, service
 from plugins.enforcement.domain import DOMAIN
 from plugins.enforcement.models import CASE_TYPES, DISCRETION_LEVELS, CaseFile, Review, RubricLocalItem, Sampling
@@ -189,11 +200,11 @@ def rubric_now(caller: Caller) -> dict[str, Any]:
 @blp.route("/case-files", methods=["GET"])
 @require(*READERS)
 @blp.arguments(EnforcementCaseFileQuerySchema, location="query")
-@blp.response(200, EnforcementCaseFileSchema(many=True))
+@blp.response(200, list_schema(EnforcementCaseFileSchema))
 def list_case_files(args, **_url_values):
     """The registered case files (执法案卷) of the caller's units, newest filing first."""
     caller = _caller()
-    return [present_case_file(caller, f) for f in service.list_case_files(caller, args)]
+    return listing([present_case_file(caller, f) for f in service.list_case_files(caller, args)])
 
 
 @blp.route("/case-files", methods=["POST"])
@@ -236,13 +247,13 @@ def get_case_file(case_file_id, **_url_values):
 
 @blp.route("/case-files/<int:case_file_id>/reviews", methods=["GET"])
 @require(*READERS)
-@blp.response(200, EnforcementReviewSchema(many=True))
+@blp.response(200, list_schema(EnforcementReviewSchema))
 def list_file_reviews(case_file_id, **_url_values):
     """The reviews and re-reviews of one case file, oldest first."""
     caller = _caller()
     case_file = service.get_case_file(caller, case_file_id)
     reviews = db.session.scalars(select(Review).where(Review.case_file_id == case_file.id).order_by(Review.id))
-    return present_reviews(caller, list(reviews))
+    return listing(present_reviews(caller, list(reviews)))
 
 
 @blp.route("/case-files/<int:case_file_id>/reviews", methods=["POST"])
@@ -264,13 +275,13 @@ def create_review(data, case_file_id, **_url_values):
 
 @blp.route("/samplings", methods=["GET"])
 @require(*READERS)
-@blp.response(200, EnforcementSamplingSchema(many=True))
+@blp.response(200, list_schema(EnforcementSamplingSchema))
 def list_samplings(**_url_values):
     """The draws made in the tenant, newest first."""
 
     caller = _caller()
     rows = db.session.scalars(select(Sampling).order_by(Sampling.id.desc()).limit(200))
-    return [present_sampling(caller, s) for s in rows]
+    return listing([present_sampling(caller, s) for s in rows])
 
 
 @blp.route("/samplings", methods=["POST"])
@@ -314,13 +325,14 @@ def verify_sampling(sampling_id, **_url_values):
 @blp.route("/reviews", methods=["GET"])
 @require(*READERS)
 @blp.arguments(EnforcementReviewQuerySchema, location="query")
-@blp.response(200, EnforcementReviewSchema(many=True))
+@blp.response(200, list_schema(EnforcementReviewSchema))
 def list_reviews(args, **_url_values):
     """Reviews of the caller's units, newest first."""
 
     caller = _caller()
     units = service.enabled_unit_ids(caller)
-    if args.get("unit_id"):
+    if args.get("unit_id") is not None:
+        caller.filter_unit(args["unit_id"])
         units &= subtree_ids(args["unit_id"], caller.units)
     query = select(Review).where(Review.unit_id.in_(units))
     if args.get("case_file_id"):
@@ -328,7 +340,7 @@ def list_reviews(args, **_url_values):
     if args.get("status"):
         query = query.where(Review.status == args["status"])
     reviews = list(db.session.scalars(query.order_by(Review.id.desc()).limit(args["limit"])))
-    return present_reviews(caller, reviews)
+    return listing(present_reviews(caller, reviews))
 
 
 @blp.route("/reviews/<int:review_id>", methods=["GET"])
@@ -381,10 +393,10 @@ def put_rubric_settings(data, **_url_values):
 
 @blp.route("/rubric/local-items", methods=["GET"])
 @require(*READERS)
-@blp.response(200, EnforcementLocalItemSchema(many=True))
+@blp.response(200, list_schema(EnforcementLocalItemSchema))
 def list_local_items(**_url_values):
     """The tenant's own rubric items, retired ones included."""
-    return service.local_items(include_retired=True)
+    return listing(service.local_items(include_retired=True))
 
 
 @blp.route("/rubric/local-items", methods=["POST"])

@@ -170,7 +170,8 @@ def create_case_file(caller: Caller, data: dict[str, Any]) -> CaseFile:
 
 def list_case_files(caller: Caller, filters: dict[str, Any]) -> list[CaseFile]:
     query = select(CaseFile).where(CaseFile.unit_id.in_(enabled_unit_ids(caller)))
-    if filters.get("unit_id"):
+    if filters.get("unit_id") is not None:
+        caller.filter_unit(filters["unit_id"])
         query = query.where(CaseFile.unit_id.in_(subtree_ids(filters["unit_id"], caller.units)))
     if filters.get("case_type"):
         query = query.where(CaseFile.case_type == filters["case_type"])
@@ -733,7 +734,8 @@ def _day_start(day: date) -> datetime:
 def statistics(caller: Caller, filters: dict[str, Any]) -> dict[str, Any]:
     """Average score and grade distribution per unit, per handler and per section; the most frequent deductions."""
     units = enabled_unit_ids(caller)
-    if filters.get("unit_id"):
+    if filters.get("unit_id") is not None:
+        caller.filter_unit(filters["unit_id"])
         units &= subtree_ids(filters["unit_id"], caller.units)
     query = select(Review).where(Review.status == "scored", Review.unit_id.in_(units))
     if filters.get("kind"):

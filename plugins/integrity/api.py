@@ -15,6 +15,8 @@ from core.plugin_api import (
     TEXT_ERRORS,
     Caller,
     NotFound,
+    list_schema,
+    listing,
     object_loader,
     require,
     send_workbook,
@@ -137,8 +139,7 @@ class IntegrityStaffOutSchema(Schema):
     certificate_days_left = fields.Integer(allow_none=True)
 
 
-class IntegrityStaffListSchema(Schema):
-    items = fields.List(fields.Nested(IntegrityStaffOutSchema))
+IntegrityStaffListSchema = list_schema(IntegrityStaffOutSchema, "IntegrityStaffListSchema")
 
 
 class IntegrityStaffImportFormSchema(Schema):
@@ -184,7 +185,7 @@ def list_staff(args, **_url_values):
     """The staff register the caller sees, each with the state of their 执法证 (即将到期 within ``within_days``)."""
     caller = Caller.current()
     staff = staff_service.list_staff(caller, args.get("unit_id"), args.get("certificate_state"), args["within_days"])
-    return {"items": [staff_out(caller, s, args["within_days"]) for s in staff]}
+    return listing([staff_out(caller, s, args["within_days"]) for s in staff])
 
 
 @blp.route("/staff", methods=["POST"])

@@ -83,6 +83,7 @@ def list_staff(caller: Caller, unit_id: int | None = None, state: str | None = N
         query = query.where(StaffMember.unit_id.in_(units))
     query = query.where(StaffMember.unit_id.in_(enabled_units(caller.units)))
     if unit_id is not None:
+        caller.filter_unit(unit_id)
         query = query.where(StaffMember.unit_id == unit_id)
     staff = list(db.session.scalars(query))
     if state:

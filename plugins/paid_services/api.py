@@ -9,7 +9,17 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from core.plugin_api import ANY, Caller, NotFound, Problem, db, object_loader, require, today_in_shanghai
+from core.plugin_api import (
+    ANY,
+    Caller,
+    NotFound,
+    Problem,
+    db,
+    listing,
+    object_loader,
+    require,
+    today_in_shanghai,
+)
 from core.plugin_api import ApiBlueprint as Blueprint
 from plugins.paid_services import excel
 from plugins.paid_services import service as paid
@@ -199,7 +209,7 @@ def flags_out(flags: list[FeeFlag]) -> list[dict[str, Any]]:
 def list_agencies(args, **_url_values):
     """The agencies (所属事业单位、技术机构) the caller sees, with the state of each one's CMA certificate."""
     caller = Caller.current()
-    return {"items": agencies_out(caller, paid.list_agencies(caller, args.get("unit_id"), args.get("q")))}
+    return listing(agencies_out(caller, paid.list_agencies(caller, args.get("unit_id"), args.get("q"))))
 
 
 @blp.route("/agencies", methods=["POST"])
@@ -239,7 +249,7 @@ def list_services(paid_agency_id, **_url_values):
     """An agency's paid services (有偿服务项目) and their fee standards."""
     caller = Caller.current()
     agency = paid.get_agency(caller, paid_agency_id)
-    return {"items": [service_out(s) for s in paid.list_services(caller, agency)]}
+    return listing([service_out(s) for s in paid.list_services(caller, agency)])
 
 
 @blp.route("/agencies/<int:paid_agency_id>/services", methods=["POST"])
@@ -282,7 +292,7 @@ def update_service(changes, paid_service_id, **_url_values):
 def list_fee_records(args, **_url_values):
     """Fee records (收费记录), newest first, with the flags each one raised."""
     caller = Caller.current()
-    return {"items": records_out(paid.list_fee_records(caller, args))}
+    return listing(records_out(paid.list_fee_records(caller, args)))
 
 
 @blp.route("/fee-records", methods=["POST"])
@@ -331,7 +341,7 @@ def import_fee_records(form, files, **_url_values):
 @blp.response(200, FeeFlagListSchema)
 def list_flags(args, **_url_values):
     """Flags (预警): over-standard charges, designated services, out-of-scope services, certificates."""
-    return {"items": flags_out(paid.list_flags(Caller.current(), args))}
+    return listing(flags_out(paid.list_flags(Caller.current(), args)))
 
 
 @blp.route("/flags/<int:fee_flag_id>")

@@ -15,6 +15,7 @@ from core.plugin_api import (
     WORKING_DAYS_MAX,
     WORKING_DAYS_MIN,
     USCCField,
+    list_schema,
     text_field,
 )
 from plugins.paid_services.models import AGENCY_KINDS, CERTIFICATE_STATES, FLAG_KINDS, FLAG_STATUSES
@@ -118,8 +119,7 @@ class PaidAgencyOutSchema(Schema):
     services = fields.Integer(metadata={"description": "服务项目数"})
 
 
-class PaidAgencyListSchema(Schema):
-    items = fields.List(fields.Nested(PaidAgencyOutSchema))
+PaidAgencyListSchema = list_schema(PaidAgencyOutSchema, "PaidAgencyListSchema")
 
 
 class PaidAgencyQuerySchema(Schema):
@@ -182,8 +182,7 @@ class PaidServiceOutSchema(Schema):
     certified_scope = fields.String()
 
 
-class PaidServiceListSchema(Schema):
-    items = fields.List(fields.Nested(PaidServiceOutSchema))
+PaidServiceListSchema = list_schema(PaidServiceOutSchema, "PaidServiceListSchema")
 
 
 class FeeRecordSchema(Schema):
@@ -231,8 +230,7 @@ class FeeRecordOutSchema(Schema):
     flags = fields.List(fields.Nested(FeeFlagBriefSchema))
 
 
-class FeeRecordListSchema(Schema):
-    items = fields.List(fields.Nested(FeeRecordOutSchema))
+FeeRecordListSchema = list_schema(FeeRecordOutSchema, "FeeRecordListSchema")
 
 
 class FeeRecordQuerySchema(Schema):
@@ -271,8 +269,7 @@ class FeeFlagOutSchema(FeeFlagBriefSchema):
     status_name = fields.String()
 
 
-class FeeFlagListSchema(Schema):
-    items = fields.List(fields.Nested(FeeFlagOutSchema))
+FeeFlagListSchema = list_schema(FeeFlagOutSchema, "FeeFlagListSchema")
 
 
 class FeeFlagQuerySchema(Schema):

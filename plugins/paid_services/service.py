@@ -150,6 +150,7 @@ def list_agencies(caller: Caller, unit_id: int | None = None, q: str | None = No
         query = query.where(Agency.unit_id.in_(units))
     query = query.where(Agency.unit_id.in_(enabled_unit_ids(caller)))
     if unit_id is not None:
+        caller.filter_unit(unit_id)
         query = query.where(Agency.unit_id == unit_id)
     if q:
         query = query.where(Agency.name.contains(q, autoescape=True) | (Agency.credit_code == q.upper()))

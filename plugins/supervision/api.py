@@ -10,7 +10,17 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from core.plugin_api import ApiBlueprint as Blueprint
-from core.plugin_api import Caller, NotFound, USCCError, normalise_uscc, object_loader, require, validate_uscc
+from core.plugin_api import (
+    Caller,
+    NotFound,
+    USCCError,
+    list_schema,
+    listing,
+    normalise_uscc,
+    object_loader,
+    require,
+    validate_uscc,
+)
 from plugins.supervision import service
 from plugins.supervision.schemas import (
     CreditCodeCheckArgsSchema,
@@ -73,12 +83,12 @@ def _detail(task):
 @blp.route("/tasks")
 class Tasks(MethodView):
     @require(*READERS)
-    @blp.response(200, SupervisionTaskSchema(many=True))
+    @blp.response(200, list_schema(SupervisionTaskSchema))
     def get(self, **_url_values):
         """List the random-inspection tasks (双随机抽查任务) of the caller's units, newest first."""
         caller = Caller.current()
         names = {u.id: u.name for u in caller.units}
-        return [service.summary(t, names.get(t.unit_id, "")) for t in service.list_tasks(caller)]
+        return listing([service.summary(t, names.get(t.unit_id, "")) for t in service.list_tasks(caller)])
 
     @require(*WRITERS)
     @blp.arguments(SupervisionTaskCreateSchema)

@@ -132,7 +132,7 @@ def test_fill_save_and_submit_records_a_problem_per_failure(client, tenant, samp
     assert problem["unit_id"] == tenant.station.id
     assert "态度生硬" in problem["description"]
     assert "服务评分" in problem["title"]
-    history = client.get(f"/api/v1/problems/{problem['id']}/history", headers=tenant.headers("officer")).json
+    history = client.get(f"/api/v1/problems/{problem['id']}/history", headers=tenant.headers("officer")).json["items"]
     assert history[0]["kind"] == "ledger.created"
     # Submitted means final.
     again = client.patch(f"/api/v1/checklists/{cid}", json={"answers": {"q3": 20}}, headers=tenant.headers("officer"))
@@ -268,7 +268,7 @@ def test_another_tenants_checklist_does_not_exist(client, tenant, other_tenant, 
                       headers=city.headers("city_supervisor")).status_code == 404  # fmt: skip
     assert client.get(f"/api/v1/tenants/{tenant.slug}/checklists/{cid}",
                       headers=city.headers("city_supervisor")).status_code == 200  # fmt: skip
-    assert client.get("/api/v1/checklists", headers=other_tenant.headers("viewer")).json == []
+    assert client.get("/api/v1/checklists", headers=other_tenant.headers("viewer")).json["items"] == []
 
 
 def test_roles(client, tenant, sample):
@@ -289,12 +289,12 @@ def test_a_plugin_disabled_at_a_unit_offers_no_templates_there(client, tenant, a
     assert plugin_templates, "the approval plugin declares its templates"
     code = plugin_templates[0].code
     offered = client.get(f"/api/v1/checklist-templates?unit_id={tenant.station.id}", headers=tenant.headers("officer"))
-    assert code in [t["code"] for t in offered.json]
+    assert code in [t["code"] for t in offered.json["items"]]
     with tenant_scope(tenant.tenant.id):
         set_unit_domain(_unit(tenant.station), "approval", False)
         db.session.commit()
     offered = client.get(f"/api/v1/checklist-templates?unit_id={tenant.station.id}", headers=tenant.headers("officer"))
-    assert code not in [t["code"] for t in offered.json]
+    assert code not in [t["code"] for t in offered.json["items"]]
     path = f"/api/v1/checklist-templates/{code}?unit_id={tenant.station.id}"
     assert client.get(path, headers=tenant.headers("officer")).status_code == 404
     resp = client.post("/api/v1/checklists", headers=tenant.headers("officer"), json={
@@ -358,7 +358,7 @@ def test_import_errors_name_row_and_column_and_write_nothing(client, tenant, sam
     assert resp.status_code == 422
     errors = resp.json["errors"]["rows"]
     assert {(e["row"], e["column"]) for e in errors} == {(5, "被检查单位"), (7, "检查日期"), (12, "回答")}
-    assert client.get("/api/v1/checklists", headers=tenant.headers("officer")).json == []
+    assert client.get("/api/v1/checklists", headers=tenant.headers("officer")).json["items"] == []
     resp = client.post("/api/v1/checklists/import", data={"file": (io.BytesIO(PNG), "x.xlsx")},
                        headers=tenant.headers("officer"))  # fmt: skip
     assert resp.status_code == 422
@@ -376,7 +376,7 @@ def test_hook_xingfeng_register_checklists(client, tenant, app, temporary_plugin
     temporary_plugin(Metrology(), "test-checklists")
     app.extensions.pop("xingfeng_checklists", None)
     try:
-        offered = client.get("/api/v1/checklist-templates", headers=tenant.headers("officer")).json
+        offered = client.get("/api/v1/checklist-templates", headers=tenant.headers("officer")).json["items"]
         assert "test.from_plugin" in [t["code"] for t in offered]
     finally:
         app.extensions.pop("xingfeng_checklists", None)

@@ -44,7 +44,7 @@ def test_an_event_stored_under_its_old_bare_kind_still_verifies_and_reads_in_chi
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
     assert "broken: 0" in result.output
-    history = client.get(f"/api/v1/problems/{pid}/history", headers=tenant.headers("officer")).json
+    history = client.get(f"/api/v1/problems/{pid}/history", headers=tenant.headers("officer")).json["items"]
     assert [(e["kind"], e["label"]) for e in history] == [
         ("ledger.created", "登记"), ("referred", "移送纪检监察"), ("ledger.assigned", "交办"),
     ]  # fmt: skip

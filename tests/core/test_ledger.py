@@ -89,7 +89,7 @@ def test_full_lifecycle_with_evidence_return_and_close(client, clock, tenant):
     assert resp.json["status"] == "closed"
     assert resp.json["closed_late"] is False
     assert resp.json["light"] is None
-    history = client.get(f"/api/v1/problems/{pid}/history", headers=tenant.headers("viewer")).json
+    history = client.get(f"/api/v1/problems/{pid}/history", headers=tenant.headers("viewer")).json["items"]
     assert [e["kind"] for e in history] == [
         "ledger.created", "ledger.assigned", "ledger.signed", "ledger.note_added", "ledger.evidence_added",
         "ledger.submitted", "ledger.returned", "ledger.evidence_added", "ledger.submitted", "ledger.closed",
@@ -227,7 +227,7 @@ def test_provisional_calendar_until_the_city_loads_the_year(client, tenant, city
     assert after["deadline"] == f"{uncovered}-01-11"  # Jan 7, 8 and then Monday 11
     kinds = [
         e["kind"]
-        for e in client.get(f"/api/v1/problems/{p.json['id']}/history", headers=tenant.headers("officer")).json
+        for e in client.get(f"/api/v1/problems/{p.json['id']}/history", headers=tenant.headers("officer")).json["items"]
     ]
     assert kinds[-1] == "ledger.deadline_recomputed"
 
@@ -332,7 +332,7 @@ def test_domain_must_be_enabled_and_category_known(client, clock, tenant):
 
 def test_custom_fields_are_validated_by_the_domain_schema(client, clock, tenant):
     h = tenant.headers("tenant_admin")
-    domain = next(d for d in client.get("/api/v1/domains", headers=h).json if d["slug"] == "supervision")
+    domain = next(d for d in client.get("/api/v1/domains", headers=h).json["items"] if d["slug"] == "supervision")
     category = domain["categories"][0]["code"]
     bad = client.post(
         "/api/v1/problems",
@@ -382,7 +382,7 @@ def test_if_match_is_required_and_stale_versions_refused(client, clock, tenant):
     stale = client.patch(url, json={"measures": "另一个措施"}, headers={**h, "If-Match": p.headers["ETag"]})
     assert stale.status_code == 412
     assert client.get(url, headers=h).json["measures"] == "新措施"
-    history = client.get(f"{url}/history", headers=h).json
+    history = client.get(f"{url}/history", headers=h).json["items"]
     assert history[-1]["data"]["changes"] == {"measures": ["约谈当事人，开展服务规范培训", "新措施"]}
 
 

@@ -68,7 +68,7 @@ def problem(client, world, pid):
 
 
 def history(client, world, pid):
-    return client.get(f"/api/v1/problems/{pid}/history", headers=world.headers("viewer")).json
+    return client.get(f"/api/v1/problems/{pid}/history", headers=world.headers("viewer")).json["items"]
 
 
 def all_problems(client, world):

@@ -36,7 +36,7 @@ def test_the_city_issues_numbered_briefings_counties_read_them(client, tenant, o
     assert first.json["number"] == "2024年第1期"
     second = client.post("/api/v1/city/briefings", json={"tasks": ["其他"]}, headers=city.headers("city_admin"))
     assert second.json["number"] == "2024年第2期"
-    listing = client.get("/api/v1/city/briefings", headers=city.headers("city_admin")).json
+    listing = client.get("/api/v1/city/briefings", headers=city.headers("city_admin")).json["items"]
     assert [b["number"] for b in listing] == ["2024年第2期", "2024年第1期"]
     resp = client.get(f"/api/v1/city/briefings/{first.json['id']}/briefing.docx", headers=city.headers("city_admin"))
     assert resp.status_code == 200

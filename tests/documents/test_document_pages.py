@@ -145,7 +145,7 @@ def test_the_city_issues_a_briefing_on_its_page_and_counties_download_it(client,
     web_login(client, "alpha.viewer")
     mine = client.get("/figures/snapshots").get_data(as_text=True)
     assert "2024年第1期" in mine
-    bid = client.get("/api/v1/city/briefings", headers=city.headers("city_admin")).json[0]["id"]
+    bid = client.get("/api/v1/city/briefings", headers=city.headers("city_admin")).json["items"][0]["id"]
     resp = client.get(f"/briefings/{bid}/briefing.docx")
     assert resp.status_code == 200
     assert any("开展窗口作风暗访" in p.text for p in Document(io.BytesIO(resp.data)).paragraphs)

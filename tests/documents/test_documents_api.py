@@ -126,10 +126,10 @@ def test_bulletins_are_numbered_per_year_without_gaps_and_registered(client, ten
     assert fourth.document_number == f"江市监通〔{today.year}〕4号"
     register = client.get("/api/v1/city/documents/issued", headers=city.headers("city_supervisor"))
     assert register.status_code == 200
-    assert [r["number"] for r in register.json][::-1] == [*numbers, fourth.document_number]
-    assert register.json[0]["kind_label"] == "通报"
-    assert register.json[0]["source"] == f"snapshot:{fourth.id}"
-    assert client.get("/api/v1/city/documents/issued?year=2001", headers=city.headers("city_admin")).json == []
+    assert [r["number"] for r in register.json["items"]][::-1] == [*numbers, fourth.document_number]
+    assert register.json["items"][0]["kind_label"] == "通报"
+    assert register.json["items"][0]["source"] == f"snapshot:{fourth.id}"
+    assert client.get("/api/v1/city/documents/issued?year=2001", headers=city.headers("city_admin")).json["items"] == []
     bad = client.get("/api/v1/city/documents/issued?year=abc", headers=city.headers("city_admin"))
     assert bad.status_code == 422
     assert "year" in bad.json["errors"]["query"]

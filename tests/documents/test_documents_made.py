@@ -95,13 +95,13 @@ def test_a_notice_is_numbered_once_printed_and_audited(client, tenant, other_ten
     with tenant_scope(tenant.tenant.id):
         kinds = [e.kind for e in db.session.query(AuditEvent).filter(AuditEvent.problem_id == pid)]
     assert "documents.numbered" in kinds
-    history = client.get(f"/api/v1/problems/{pid}/history", headers=tenant.headers("viewer")).json
+    history = client.get(f"/api/v1/problems/{pid}/history", headers=tenant.headers("viewer")).json["items"]
     assert any(e["label"] == "发文编号" for e in history)
     assert (
         client.post(f"/api/v1/problems/{pid}/notice", headers=other_tenant.headers("tenant_admin")).status_code == 404
     )
     assert client.get(f"/api/v1/problems/{pid}/notice.docx", headers=other_tenant.headers("viewer")).status_code == 404
-    register = client.get("/api/v1/documents/issued", headers=tenant.headers("viewer")).json
+    register = client.get("/api/v1/documents/issued", headers=tenant.headers("viewer")).json["items"]
     assert [r["number"] for r in register] == ["a市监改〔2024〕2号", "a市监改〔2024〕1号"]
 
 

@@ -99,7 +99,7 @@ def test_every_figure_equals_the_length_of_its_list_through_the_api(client, worl
                     "/api/v1/figures/problems", query_string={**MAY, "figure": name, **narrowed}, headers=headers
                 )
                 assert resp.status_code == 200, (by, narrowed, name, resp.json)
-                assert resp.json["count"] == len(resp.json["items"]) == figures[name], (by, narrowed, name)
+                assert resp.json["total"] == len(resp.json["items"]) == figures[name], (by, narrowed, name)
                 checked += 1
     assert checked >= 80
 
@@ -128,7 +128,7 @@ def test_city_roles_name_the_tenant_in_the_path(client, worlds):
             query_string={**MAY, "figure": "closed"},
             headers=city.headers(role),
         )
-        assert resp.json["count"] == 4
+        assert resp.json["total"] == 4
         # Without a tenant in the path a city user has no county to read.
         assert client.get("/api/v1/figures", headers=city.headers(role)).status_code == 404
 
@@ -289,7 +289,7 @@ def test_the_city_takes_a_snapshot_and_reads_its_ranking(client, worlds, role):
 
     listed = client.get("/api/v1/city/snapshots", headers=city.headers("city_admin"))
     assert listed.status_code == 200
-    assert [s["id"] for s in listed.json] == [body["id"]]
+    assert [s["id"] for s in listed.json["items"]] == [body["id"]]
     again = client.get(f"/api/v1/city/snapshots/{body['id']}", headers=city.headers("city_admin"))
     assert again.status_code == 200
     assert again.json["tenants"] == body["tenants"]
@@ -348,7 +348,7 @@ def test_a_county_reads_its_place_in_the_snapshots(client, worlds):
     sid = _take(client, city, weights={"completion_rate": 40, "on_time_rate": 40, "coverage": 0})["id"]
     resp = client.get("/api/v1/figures/snapshots", headers=tenant.headers("viewer"))
     assert resp.status_code == 200
-    (row,) = resp.json
+    (row,) = resp.json["items"]
     assert row["id"] == sid
     assert row["mine"]["slug"] == tenant.slug
     assert row["mine"]["rank"] == 1
@@ -420,7 +420,7 @@ def test_taking_a_snapshot_refuses_bad_input_naming_the_field(client, worlds):
         resp = client.post("/api/v1/city/snapshots", json=body, headers=headers)
         assert resp.status_code == 422, body
         assert field in resp.json["errors"]["json"], (body, resp.json)
-    assert client.get("/api/v1/city/snapshots", headers=headers).json == []
+    assert client.get("/api/v1/city/snapshots", headers=headers).json["items"] == []
 
 
 def test_a_snapshot_read_through_the_api_is_frozen(client, worlds, driver, may):

@@ -30,7 +30,7 @@ def test_orders_through_the_api(client, tenant):
     order = created.json
     assert (order["status"], order["level"], order["light"]) == ("issued", "county", "green")
     oid = order["id"]
-    listed = client.get("/api/v1/oversight/orders?status=open", headers=tenant.headers("officer")).json
+    listed = client.get("/api/v1/oversight/orders?status=open", headers=tenant.headers("officer")).json["items"]
     assert [o["id"] for o in listed] == [oid]
     assert client.get(f"/api/v1/oversight/orders/{oid}", headers=tenant.headers("viewer")).status_code == 200
     h = tenant.headers("officer")
@@ -96,7 +96,7 @@ def test_accountability_through_the_api(client, tenant, other_tenant):
     assert created.status_code == 201, created.json
     assert created.json["tenant_id"] == tenant.tenant.id
     listed = client.get("/api/v1/oversight/accountability", headers=tenant.headers("viewer"))
-    assert [m["measure"] for m in listed.json] == ["约谈所长"]
+    assert [m["measure"] for m in listed.json["items"]] == ["约谈所长"]
     assert client.get("/api/v1/oversight/accountability", headers=tenant.headers("officer")).status_code == 403
     officer = tenant.headers("officer")
     assert client.post("/api/v1/oversight/accountability", json=body, headers=officer).status_code == 403
@@ -108,7 +108,7 @@ def test_accountability_through_the_api(client, tenant, other_tenant):
     assert resp.status_code == 422
     assert "problem_ids" in resp.json["errors"]["json"]
     other_list = client.get("/api/v1/oversight/accountability", headers=other_tenant.headers("tenant_admin"))
-    assert other_list.json == []
+    assert other_list.json["items"] == []
 
 
 def test_notifications_through_the_api(client, tenant):
@@ -117,7 +117,8 @@ def test_notifications_through_the_api(client, tenant):
     mine = client.get("/api/v1/notifications", headers=h).json
     assert mine["unread"] == 1
     assert mine["items"][0]["kind"] == "order"
-    assert client.get("/api/v1/notifications", headers=tenant.headers("viewer")).json == {"unread": 0, "items": []}
+    empty = {"unread": 0, "items": [], "total": 0, "next_cursor": None}
+    assert client.get("/api/v1/notifications", headers=tenant.headers("viewer")).json == empty
     assert client.post("/api/v1/notifications", json={"id": "x"}, headers=h).status_code == 422
     assert client.post("/api/v1/notifications", json={}, headers=h).json["unread"] == 0
     assert client.get("/api/v1/notifications").status_code == 401
@@ -130,7 +131,7 @@ def test_reporting_through_the_api(client, tenant, other_tenant, city):
     db.session.get(User, tenant.users["officer"].id).is_liaison = True
     db.session.commit()
     task_id = task.id
-    listed = client.get("/api/v1/reporting/tasks", headers=tenant.headers("viewer")).json
+    listed = client.get("/api/v1/reporting/tasks", headers=tenant.headers("viewer")).json["items"]
     assert [(t["id"], t["state"]) for t in listed] == [(task_id, "pending")]
     path = f"/api/v1/reporting/tasks/{task_id}/submission"
     assert client.post(path, json={"text": "进展"}, headers=tenant.headers("tenant_admin")).status_code == 403
@@ -144,9 +145,9 @@ def test_reporting_through_the_api(client, tenant, other_tenant, city):
     # beta is not asked: the task does not exist for it.
     other = other_tenant.headers("tenant_admin")
     assert client.post(path, json={"text": "x"}, headers=other).status_code == 404
-    assert client.get("/api/v1/reporting/tasks", headers=other).json == []
+    assert client.get("/api/v1/reporting/tasks", headers=other).json["items"] == []
     matrix = client.get(f"/api/v1/reporting/tasks/{task_id}/matrix", headers=city.headers("city_supervisor"))
-    assert [(r["slug"], r["state"]) for r in matrix.json] == [("alpha", "submitted")]
+    assert [(r["slug"], r["state"]) for r in matrix.json["items"]] == [("alpha", "submitted")]
     matrix_path = f"/api/v1/reporting/tasks/{task_id}/matrix"
     assert client.get(matrix_path, headers=tenant.headers("tenant_admin")).status_code == 403
     assert client.get(matrix_path, headers=other).status_code == 404  # not beta's task: 404 before 403

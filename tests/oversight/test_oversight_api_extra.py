@@ -164,7 +164,7 @@ def test_self_checks_through_the_api(client, tenant):
     assert check["title"].startswith("举一反三：")
     cid = check["id"]
     officer = tenant.headers("officer")
-    assert [c["id"] for c in client.get("/api/v1/oversight/self-checks", headers=officer).json] == [cid]
+    assert [c["id"] for c in client.get("/api/v1/oversight/self-checks", headers=officer).json["items"]] == [cid]
     one = client.get(f"/api/v1/oversight/self-checks/{cid}", headers=tenant.headers("viewer")).json
     assert [(a["unit_id"], a["answer"]) for a in one["answers"]] == [(tenant.station.id, None)]
     answered = client.post(f"/api/v1/oversight/self-checks/{cid}/answer", json={"answer": "none", "note": "已排查"},
@@ -173,7 +173,7 @@ def test_self_checks_through_the_api(client, tenant):
     assert (answered.json["answer"], answered.json["note"]) == ("none", "已排查")
     again = client.post(f"/api/v1/oversight/self-checks/{cid}/answer", json={"answer": "none"}, headers=officer)
     assert again.status_code == 409
-    listed = client.get("/api/v1/oversight/self-checks", headers=tenant.headers("tenant_admin")).json
+    listed = client.get("/api/v1/oversight/self-checks", headers=tenant.headers("tenant_admin")).json["items"]
     assert (listed[0]["answered"], listed[0]["total"]) == (1, 1)
 
 
@@ -232,7 +232,7 @@ def test_another_tenants_self_check_is_not_found(client, tenant, other_tenant):
             resp = client.open(f"/api/v1{path}", method=method, json=body, headers=h)
             assert resp.status_code == 404, (method, path, role)
             assert "乙局的问题" not in resp.get_data(as_text=True)
-        assert client.get("/api/v1/oversight/self-checks", headers=h).json == []
+        assert client.get("/api/v1/oversight/self-checks", headers=h).json["items"] == []
 
 
 def test_the_city_sends_a_self_check_to_tenants_and_reads_the_matrix(client, tenant, other_tenant, city):
@@ -250,18 +250,18 @@ def test_the_city_sends_a_self_check_to_tenants_and_reads_the_matrix(client, ten
     assert created.status_code == 201, created.json
     city_id = created.json["id"]
     assert created.json["tenant_ids"] == sorted([tenant.tenant.id, other_tenant.tenant.id])
-    listed = client.get("/api/v1/city-self-checks", headers=city.headers("city_admin")).json
+    listed = client.get("/api/v1/city-self-checks", headers=city.headers("city_admin")).json["items"]
     assert [c["id"] for c in listed] == [city_id]
     matrix_path = f"/api/v1/city-self-checks/{city_id}/matrix"
-    matrix = client.get(matrix_path, headers=city.headers("city_admin")).json
+    matrix = client.get(matrix_path, headers=city.headers("city_admin")).json["items"]
     assert [(r["slug"], r["state"]) for r in matrix] == [("alpha", "pending"), ("beta", "pending")]
     # Beta's bureau (its root unit: the tenant admin) answers through its own self-check.
-    mine = client.get("/api/v1/oversight/self-checks", headers=other_tenant.headers("tenant_admin")).json
+    mine = client.get("/api/v1/oversight/self-checks", headers=other_tenant.headers("tenant_admin")).json["items"]
     assert [c["city_check_id"] for c in mine] == [city_id]
     resp = client.post(f"/api/v1/oversight/self-checks/{mine[0]['id']}/answer", json={"answer": "none"},
                        headers=other_tenant.headers("tenant_admin"))  # fmt: skip
     assert resp.status_code == 200, resp.json
-    matrix = client.get(matrix_path, headers=city.headers("city_supervisor")).json
+    matrix = client.get(matrix_path, headers=city.headers("city_supervisor")).json["items"]
     assert [(r["slug"], r["state"]) for r in matrix] == [("alpha", "pending"), ("beta", "none")]
     assert client.get(matrix_path, headers=tenant.headers("tenant_admin")).status_code == 403
     assert client.get("/api/v1/city-self-checks", headers=tenant.headers("tenant_admin")).status_code == 403

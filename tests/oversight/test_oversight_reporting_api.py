@@ -70,12 +70,12 @@ def test_the_city_creates_a_task_and_the_tenant_lists_and_reads_it(client, clock
 
     listed = client.get(TASKS, headers=tenant.headers("viewer"))
     assert listed.status_code == 200
-    assert [(t["id"], t["state"], t["status"]) for t in listed.json] == [(task["id"], "pending", "open")]
+    assert [(t["id"], t["state"], t["status"]) for t in listed.json["items"]] == [(task["id"], "pending", "open")]
     one = client.get(f"{TASKS}/{task['id']}", headers=tenant.headers("officer"))
     assert one.status_code == 200
     assert (one.json["title"], one.json["state"]) == ("9月整改进展", "pending")
     # The city: every task without a tenant (no state), or one tenant's view under /tenants/<slug>.
-    everything = client.get(TASKS, headers=city.headers("city_admin")).json
+    everything = client.get(TASKS, headers=city.headers("city_admin")).json["items"]
     assert [(t["id"], t["state"]) for t in everything] == [(task["id"], None)]
     mine = client.get(f"/api/v1/tenants/alpha/reporting/tasks/{task['id']}", headers=city.headers("city_admin"))
     assert mine.json["state"] == "pending"
@@ -88,7 +88,7 @@ def test_tenant_roles_may_not_create_tasks(client, clock, tenant, city, role):
     assert resp.json["message"]
     bad = client.post(TASKS, json={"title": ""}, headers=tenant.headers(role))
     assert bad.status_code == 403  # the role is refused before the body is read
-    assert client.get(TASKS, headers=city.headers("city_admin")).json == []
+    assert client.get(TASKS, headers=city.headers("city_admin")).json["items"] == []
 
 
 def test_bad_input_to_create_is_named_by_field(client, clock, tenant, city):
@@ -111,14 +111,14 @@ def test_bad_input_to_create_is_named_by_field(client, clock, tenant, city):
         assert resp.status_code == 422, (overrides, resp.json)
         assert field in resp.json["errors"]["json"], (overrides, resp.json)
         assert not json.dumps(resp.json["errors"]["json"][field], ensure_ascii=False).isascii()  # a Chinese reason
-    assert client.get(TASKS, headers=city.headers("city_admin")).json == []
+    assert client.get(TASKS, headers=city.headers("city_admin")).json["items"] == []
 
 
 def test_a_task_for_other_tenants_is_not_found(client, clock, tenant, other_tenant, city):
     task_id = _made(client, city, other_tenant)
     for role in TENANT_ROLES:
         headers = tenant.headers(role)
-        assert client.get(TASKS, headers=headers).json == []
+        assert client.get(TASKS, headers=headers).json["items"] == []
         assert client.get(f"{TASKS}/{task_id}", headers=headers).status_code == 404
         assert client.get("/api/v1/tenants/beta/reporting/tasks", headers=headers).status_code == 404
         assert client.get(f"/api/v1/tenants/beta/reporting/tasks/{task_id}", headers=headers).status_code == 404
@@ -154,7 +154,7 @@ def test_a_past_due_date_is_accepted_only_when_confirmed(client, clock, tenant, 
     assert "确认" in reason
     assert refused.json["confirm"] == "confirm_past_due"
     assert _create(client, city, tenant, due_on=EARLIER, confirm_past_due=False).status_code == 422
-    assert client.get(TASKS, headers=city.headers("city_admin")).json == []
+    assert client.get(TASKS, headers=city.headers("city_admin")).json["items"] == []
 
     accepted = _create(client, city, tenant, due_on=EARLIER, confirm_past_due=True, title="8月整改进展")
     assert accepted.status_code == 201, accepted.json
@@ -195,7 +195,7 @@ def test_the_city_changes_a_task_and_each_change_is_audited(client, clock, tenan
     added = client.patch(path, json={"tenant_ids": [tenant.tenant.id, other_tenant.tenant.id]},
                          headers=city.headers("city_supervisor"))  # fmt: skip
     assert added.status_code == 200, added.json
-    assert [t["id"] for t in client.get(TASKS, headers=other_tenant.headers("viewer")).json] == [task_id]
+    assert [t["id"] for t in client.get(TASKS, headers=other_tenant.headers("viewer")).json["items"]] == [task_id]
     assert _told(other_tenant) == ["信息报送：9月整改进展（修订）（2024-10-10 前报送）"]
     assert len(_events(other_tenant, "oversight.report_task_received")) == 1
     assert len(_events(other_tenant, "oversight.report_task_changed")) == 1
@@ -265,7 +265,7 @@ def test_a_closed_task_takes_no_submission_return_or_change(client, clock, tenan
     assert "已关闭" in late.json["message"]
     assert client.patch(path, json={"title": "x"}, headers=city.headers("city_admin")).status_code == 409
     # What was submitted stays readable; the task is listed as closed with each tenant's state.
-    listed = client.get(TASKS, headers=tenant.headers("viewer")).json
+    listed = client.get(TASKS, headers=tenant.headers("viewer")).json["items"]
     assert [(t["status"], t["state"]) for t in listed] == [("closed", "submitted")]
     assert client.get(f"{path}/submission", headers=tenant.headers("viewer")).status_code == 200
 

@@ -374,7 +374,7 @@ def test_merging_into_an_existing_problem(client, clock, tenant, other_tenant):
     assert resp.status_code == 200, resp.json
     assert resp.json["status"] == "merged"
     assert resp.json["problem_id"] == pid
-    history = staff(client, tenant, "officer", f"/problems/{pid}/history").json
+    history = staff(client, tenant, "officer", f"/problems/{pid}/history").json["items"]
     assert "public.report_merged" in [e["kind"] for e in history]
     seen = track(client, receipt["tracking_code"], receipt["secret"]).json
     assert seen["status"] == "merged"
@@ -495,7 +495,7 @@ def test_similar_reports_and_problems_are_suggested_for_paraphrased_chinese(clie
         client, tenant, description="在城关市场监管所办营业执照时，窗口工作人员对我们办事群众大声呵斥，服务态度恶劣。"
     )
     unrelated = new_report(client, tenant, category="fees", description="某商场停车场收费标准未公示，乱收停车费用。")
-    found = staff(client, tenant, "officer", f"/public-reports/{paraphrase['id']}/similar").json
+    found = staff(client, tenant, "officer", f"/public-reports/{paraphrase['id']}/similar").json["items"]
     labels = {(s["kind"], s["id"]) for s in found}
     assert ("report", first["id"]) in labels
     assert ("problem", pid) in labels
@@ -607,7 +607,7 @@ def test_a_solicitation_takes_reports_only_inside_its_period(client, clock, tena
     clock.move_to(datetime(2024, 9, 19, 9, 0, tzinfo=SHANGHAI))
     early = submit(client, body=report_body(client, solicitation_id=sid))
     assert early.status_code == 422
-    listed = staff(client, tenant, "viewer", "/public-solicitations").json
+    listed = staff(client, tenant, "viewer", "/public-solicitations").json["items"]
     assert listed[0]["reports"] == 1
     assert listed[0]["is_open"] is False
     assert staff(client, tenant, "viewer", f"/public-reports?solicitation_id={sid}").json["total"] == 1
@@ -625,7 +625,7 @@ def test_the_city_opens_a_solicitation_for_every_county(client, clock, tenant, o
         assert sid in [s["id"] for s in client.get(f"/api/v1/public/bureau/{slug}").json["solicitations"]]
         assert submit(client, slug, body=report_body(client, solicitation_id=sid)).status_code == 201
     assert sid in [s["id"] for s in client.get("/api/v1/public/city").json["solicitations"]]
-    counted = client.get("/api/v1/city/public-solicitations", headers=city.headers("city_admin")).json
+    counted = client.get("/api/v1/city/public-solicitations", headers=city.headers("city_admin")).json["items"]
     assert [s["reports"] for s in counted if s["id"] == sid] == [2]
     mine = staff(client, tenant, "viewer", f"/public-solicitations/{sid}").json
     assert mine["reports"] == 1

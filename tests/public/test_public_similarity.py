@@ -124,7 +124,7 @@ def test_a_paraphrased_report_finds_the_open_problem_of_its_unit_and_category(cl
         rid = _report(client, tenant, text, unit_id=tenant.station.id, concerned="")
         resp = _similar(client, tenant, rid)
         assert resp.status_code == 200
-        problems = [s for s in resp.json if s["kind"] == "problem"]
+        problems = [s for s in resp.json["items"] if s["kind"] == "problem"]
         # The open problem only: not the unrelated one of the same unit and category, not the closed twin,
         # not beta's twin (another tenant's ledger is not looked at).
         assert [s["id"] for s in problems] == [match], text
@@ -134,7 +134,7 @@ def test_a_paraphrased_report_finds_the_open_problem_of_its_unit_and_category(cl
         assert found["text_score"] >= SIMILAR_MIN_TEXT
         assert SIMILAR_THRESHOLD <= found["score"] <= 1
         assert found["score"] == pytest.approx(found["text_score"] + SAME_UNIT_BONUS + SAME_CATEGORY_BONUS, abs=0.002)
-        assert unrelated not in [s["id"] for s in resp.json]
+        assert unrelated not in [s["id"] for s in resp.json["items"]]
 
 
 def test_suggestions_are_ordered_by_score_and_reports_are_found_too(client, clock, tenant):
@@ -143,7 +143,7 @@ def test_suggestions_are_ordered_by_score_and_reports_are_found_too(client, cloc
     weaker = post_problem(client, tenant, title="窗口工作人员上班时间玩手机", description=weaker_text).json["id"]
     earlier = _report(client, tenant, LONG_REPORT, unit_id=tenant.station.id)
     rid = _report(client, tenant, REPORT, unit_id=tenant.station.id)
-    found = _similar(client, tenant, rid).json
+    found = _similar(client, tenant, rid).json["items"]
     scores = [s["score"] for s in found]
     assert scores == sorted(scores, reverse=True)
     keys = [(s["kind"], s["id"]) for s in found]
@@ -157,7 +157,7 @@ def test_same_unit_and_category_alone_suggest_nothing(client, clock, tenant):
     post_problem(client, tenant, title=UNRELATED_TITLE, description=UNRELATED_TEXT)
     post_problem(client, tenant, title="停车场乱收费", description="某商场停车场收费标准未公示，乱收停车费用。")
     rid = _report(client, tenant, REPORT, unit_id=tenant.station.id)
-    assert _similar(client, tenant, rid).json == []
+    assert _similar(client, tenant, rid).json["items"] == []
 
 
 def test_another_tenants_report_is_not_found(client, tenant, other_tenant):
@@ -199,7 +199,7 @@ def test_a_tenant_with_twenty_thousand_open_problems_is_answered_quickly(client,
     resp = _similar(client, tenant, rid, role="tenant_admin")
     elapsed = time.perf_counter() - started
     assert resp.status_code == 200
-    assert (resp.json[0]["kind"], resp.json[0]["id"]) == ("problem", match)
+    assert (resp.json["items"][0]["kind"], resp.json["items"][0]["id"]) == ("problem", match)
     # Measured 0.5 s on SQLite on a busy two-core machine (about 2,400 candidates read and scored); the bound is
     # loose so that a loaded CI box passes, and tight enough to catch reading and scoring the whole ledger.
     assert elapsed < 3.0, f"{elapsed:.2f}s"

@@ -29,10 +29,10 @@ def test_city_admin_creates_a_tenant_and_builds_its_tree(client, city):
         headers=h,
     )
     assert station.status_code == 201
-    units = client.get("/api/v1/tenants/gamma/units", headers=h).json
+    units = client.get("/api/v1/tenants/gamma/units", headers=h).json["items"]
     assert [u["code"] for u in units] == ["bureau", "cg"]
     assert units[1]["kind_name"] == "市场监管所"
-    listed = client.get("/api/v1/tenants", headers=h).json
+    listed = client.get("/api/v1/tenants", headers=h).json["items"]
     assert "gamma" in [t["slug"] for t in listed]
 
 
@@ -147,8 +147,8 @@ def test_plugins_inherit_from_the_tenant_and_units_override(client, city, tenant
 def test_domains_endpoint_offers_only_what_the_unit_has(client, tenant):
     h = tenant.headers("tenant_admin")
     client.put(f"/api/v1/units/{tenant.station.id}/plugins/supervision", json={"enabled": False}, headers=h)
-    at_station = {d["slug"] for d in client.get("/api/v1/domains", headers=tenant.headers("officer")).json}
-    at_root = client.get("/api/v1/domains", headers=h).json
+    at_station = {d["slug"] for d in client.get("/api/v1/domains", headers=tenant.headers("officer")).json["items"]}
+    at_root = client.get("/api/v1/domains", headers=h).json["items"]
     assert "supervision" not in at_station
     assert "general" in at_station
     supervision = next(d for d in at_root if d["slug"] == "supervision")

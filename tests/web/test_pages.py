@@ -243,7 +243,8 @@ def test_editing_a_problem_is_audited_and_refuses_a_stale_form(client, clock, te
     assert "改过的标题" in client.get(url).get_data(as_text=True)
     stale = client.post(f"{url}/edit", data={**data, "title": "又改一次"})  # the same, now old, version
     assert stale.status_code == 412
-    history = client.get(f"/api/v1/problems/{created.json['id']}/history", headers=tenant.headers("officer")).json
+    history_url = f"/api/v1/problems/{created.json['id']}/history"
+    history = client.get(history_url, headers=tenant.headers("officer")).json["items"]
     assert history[-1]["data"]["changes"]["title"][1] == "改过的标题"
 
 
@@ -289,7 +290,7 @@ def test_tenant_admin_manages_units_users_plugins_and_settings(client, tenant):
     assert "alpha.newbie" in client.get("/admin").get_data(as_text=True)
     client.post("/admin", data={"csrf_token": token, "action": "unit_plugin", "unit_id": tenant.station.id,
                                 "domain": "supervision", "state": "off"})  # fmt: skip
-    domains = {d["slug"] for d in client.get("/api/v1/domains", headers=tenant.headers("officer")).json}
+    domains = {d["slug"] for d in client.get("/api/v1/domains", headers=tenant.headers("officer")).json["items"]}
     assert "supervision" not in domains
     client.post("/admin", data={"csrf_token": token, "action": "yellow_days", "yellow_days": "5"})
     assert client.get("/api/v1/ledger/settings", headers=tenant.headers("officer")).json["yellow_days"] == 5

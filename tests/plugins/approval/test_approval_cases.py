@@ -251,7 +251,7 @@ def test_each_route_admits_only_its_roles(client, clock, tenant, city, method, p
 def test_approval_problems_carry_the_case_fields(client, clock, tenant):
     from fixtures.ledger import problem_body
 
-    domains = client.get("/api/v1/domains", headers=tenant.headers("officer")).json
+    domains = client.get("/api/v1/domains", headers=tenant.headers("officer")).json["items"]
     approval = next(d for d in domains if d["slug"] == "approval")
     described = {f["code"]: f["label"] for f in approval.get("fields", approval.get("fields_", []))}
     assert described == {"matter_name": "事项名称", "case_no": "办件编号", "window": "窗口/岗位"}

@@ -96,7 +96,7 @@ def test_a_late_completion_becomes_a_registered_system_problem(client, clock, te
     shown = client.get(f"/api/v1/problems/{problem.id}", headers=tenant.headers("officer"))
     assert shown.status_code == 200
     assert shown.json["category_name"] == "超时办结"
-    history = client.get(f"/api/v1/problems/{problem.id}/history", headers=tenant.headers("officer")).json
+    history = client.get(f"/api/v1/problems/{problem.id}/history", headers=tenant.headers("officer")).json["items"]
     assert history[0]["actor"] == f"system:{RULE}"
     assert history[0]["data"]["rule"] == RULE
 

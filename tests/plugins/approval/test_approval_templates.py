@@ -205,7 +205,7 @@ def _fill_and_submit(client, world, template, answers):
 def test_each_template_is_filled_and_submitted_through_the_api(client, clock, tenant, template):
     offered = client.get(f"/api/v1/checklist-templates?unit_id={tenant.station.id}", headers=tenant.headers("officer"))
     assert offered.status_code == 200, offered.json
-    assert template.code in {t["code"] for t in offered.json}
+    assert template.code in {t["code"] for t in offered.json["items"]}
     body, result = _fill_and_submit(client, tenant, template, _answers(template, _passing))
     assert body["status"] == "submitted"
     assert body["problems"] == []
@@ -229,4 +229,4 @@ def test_no_template_where_the_domain_is_off(client, clock, tenant):
     offered = client.get(f"/api/v1/checklist-templates?unit_id={tenant.station.id}", headers=tenant.headers("officer"))
     assert offered.status_code in (200, 404)
     if offered.status_code == 200:
-        assert not [t for t in offered.json if t["code"].startswith("approval.")]
+        assert not [t for t in offered.json["items"] if t["code"].startswith("approval.")]

@@ -138,7 +138,7 @@ def test_another_tenants_objects_are_404(client, tenant, other_tenant):
         other_url = city_api(other_tenant) + case.path.format(**theirs)
         assert _send(client, case, other_url, tenant.headers("tenant_admin"), tenant, 0).status_code == 404
     # Their files are not listed, their reviews not counted.
-    assert client.get(f"{API}/case-files", headers=tenant.headers("tenant_admin")).json == []
+    assert client.get(f"{API}/case-files", headers=tenant.headers("tenant_admin")).json["items"] == []
     assert client.get(f"{API}/statistics", headers=tenant.headers("viewer")).json["overall"]["count"] == 0
     # And their data is untouched.
     assert (
@@ -177,7 +177,7 @@ def test_off_at_a_unit_means_404_there(client, tenant, db):
         resp = client.get(API + url, headers=tenant.headers("officer"))
         assert resp.status_code == 404, url
     # The bureau still works, but the station's files are out of reach, and nothing can be registered there.
-    listed = client.get(f"{API}/case-files", headers=tenant.headers("tenant_admin")).json
+    listed = client.get(f"{API}/case-files", headers=tenant.headers("tenant_admin")).json["items"]
     assert [f["id"] for f in listed] == [root_file["id"]]
     assert client.get(f"{API}/case-files/{mine['id']}", headers=tenant.headers("tenant_admin")).status_code == 404
     resp = client.post(

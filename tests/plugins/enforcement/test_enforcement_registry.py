@@ -59,7 +59,7 @@ def upload(client, world, data: bytes, name: str, role="officer", dry_run=False)
 
 
 def listed(client, world, role="tenant_admin", **query):
-    return client.get(f"{API}/case-files", query_string=query, headers=world.headers(role)).json
+    return client.get(f"{API}/case-files", query_string=query, headers=world.headers(role)).json["items"]
 
 
 def test_register_and_read(client, tenant):

@@ -15,7 +15,7 @@ def _seed(client, login) -> None:
     from core.platform.calendar import today_in_shanghai
 
     h = login("lj.admin")
-    units = client.get("/api/v1/units", headers=h).json
+    units = client.get("/api/v1/units", headers=h).json["items"]
     agency_unit = next(u for u in units if u["code"] == "LJ-JCZX")["id"]
     today = today_in_shanghai()
     api = "/api/v1/plugins/paid_services"

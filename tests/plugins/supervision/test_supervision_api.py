@@ -43,7 +43,7 @@ def test_create_and_list_tasks(client, tenant):
     for role in ("officer", "tenant_admin", "reviewer", "viewer"):
         listed = client.get(f"{API}/tasks", headers=tenant.headers(role))
         assert listed.status_code == 200
-        assert [t["id"] for t in listed.json] == [body["id"]]
+        assert [t["id"] for t in listed.json["items"]] == [body["id"]]
 
 
 def test_city_users_read_through_the_tenant_path_but_do_not_run_tasks(client, tenant, city):
@@ -104,7 +104,7 @@ def test_another_tenants_task_does_not_exist(client, tenant, other_tenant):
             resp = getattr(client, method)(url, headers=tenant.headers(role), **kwargs)
             assert resp.status_code == 404, (role, url, resp.status_code)
             assert theirs["name"] not in resp.get_data(as_text=True)
-        assert client.get(f"{API}/tasks", headers=tenant.headers(role)).json == []
+        assert client.get(f"{API}/tasks", headers=tenant.headers(role)).json["items"] == []
     # and B's task is untouched
     again = client.get(f"{API}/tasks/{tid}", headers=other_tenant.headers("viewer")).json
     assert (again["status"], len(again["enterprises"])) == ("draft", 6)

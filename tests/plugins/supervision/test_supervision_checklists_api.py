@@ -47,11 +47,11 @@ def test_the_templates_are_offered_where_the_domain_is_on(client, tenant):
     h = tenant.headers("officer")
     offered = client.get(f"/api/v1/checklist-templates?unit_id={tenant.station.id}", headers=h)
     assert offered.status_code == 200, offered.json
-    assert set(BY_CODE) <= {t["code"] for t in offered.json}
+    assert set(BY_CODE) <= {t["code"] for t in offered.json["items"]}
     admin = tenant.headers("tenant_admin")
     client.put(f"/api/v1/units/{tenant.station.id}/plugins/supervision", json={"enabled": False}, headers=admin)
     offered = client.get(f"/api/v1/checklist-templates?unit_id={tenant.station.id}", headers=h)
-    assert not set(BY_CODE) & {t["code"] for t in offered.json}
+    assert not set(BY_CODE) & {t["code"] for t in offered.json["items"]}
 
 
 @pytest.mark.parametrize("code", list(FAILURES))
