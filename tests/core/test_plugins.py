@@ -80,7 +80,8 @@ def test_hook_xingfeng_register_figures(app):
     from plugins.enforcement import figures
 
     registry = app.extensions["xingfeng"]
-    assert set(registry.figures) == {"case_review_score", "case_review_fail_share", "integrity_risk_coverage"}
+    assert set(registry.figures) == {"case_review_score", "case_review_fail_share", "integrity_risk_coverage",
+                                    "integrity_training_hours", "integrity_warning_coverage"}
     assert registry.figures["case_review_score"].compute is figures.case_review_score
     with app.app_context():
         shown = providers.registered()
