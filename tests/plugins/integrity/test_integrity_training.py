@@ -93,7 +93,8 @@ def test_record_list_filter_change_delete_each_audited(client, tenant):
     assert changed.status_code == 200, changed.json
     assert changed.json["hours"] == 3.0
     assert [p["id"] for p in changed.json["attendees"]] == [b]
-    gone = client.delete(f"{API}/training-sessions/{sid}", json={"reason": "重复登记"}, headers=tenant.headers("officer"))
+    gone = client.delete(f"{API}/training-sessions/{sid}", json={"reason": "重复登记"},
+                         headers=tenant.headers("officer"))  # fmt: skip
     assert gone.status_code == 204
     assert client.get(f"{API}/training-sessions/{sid}", headers=h).status_code == 404
     assert kinds(tenant) == [
