@@ -38,12 +38,15 @@ from core.ledger.models import RECTIFICATION_TYPES, SEVERITIES, SOURCES, Problem
 from core.ledger.permissions import may_record, visible_unit_ids
 from core.ledger.schemas import UploadSchema
 from core.ledger.service import create_problem, create_system_problem, work_calendar
+from core.ledger.service import evidence_store as _evidence_store
+from core.ledger.service import send_evidence as _send_evidence
 from core.oversight.notify import remind_unit
 from core.platform.api import Blueprint as ApiBlueprint
 from core.platform.api import list_schema, listing
 from core.platform.calendar import SHANGHAI, WorkCalendar, local_date, today_in_shanghai
 from core.platform.db import BigId, TenantScoped, UTCDateTime, db, scoped_get, tenant_scope, utcnow
 from core.platform.errors import Conflict, FieldError, NotFound, ServiceError
+from core.platform.evidence import StoredFile as StoredEvidence
 from core.platform.evidence import download_headers
 from core.platform.rls import disable as disable_row_level_security
 from core.platform.rls import enable as enable_row_level_security
@@ -145,6 +148,9 @@ __all__ = [
     "send_workbook",
     "spooled_file",
     "download_headers",
+    "StoredEvidence",
+    "save_evidence",
+    "send_evidence",
     # errors and validators
     "ServiceError",
     "Conflict",
@@ -184,3 +190,25 @@ def append_event(kind: str, actor: str, data: dict, problem_id: int | None = Non
     if "." not in kind.strip(".") or kind != kind.strip():
         raise ValueError(f"audit event kind {kind!r} must be namespaced as '<plugin>.<event>'")
     return chain.append(kind, actor, data, problem_id=problem_id)
+
+
+def save_evidence(stream, filename: str) -> StoredEvidence:
+    """Store an uploaded file (佐证材料) once by its SHA-256, size-limited and type-checked by content.
+
+    :param stream: the upload's binary stream (``request.files[...].stream``).
+    :param filename: the client's file name, cleaned and kept as ``original_name``.
+    :return: the stored file (``sha256``, ``size``, ``kind.content_type``, ``original_name``); a file of a refused
+        type or size raises ``FieldError("file")`` (422 naming the field).
+    """
+    return _evidence_store().save(stream, filename)
+
+
+def send_evidence(sha256: str, content_type: str, filename: str):
+    """A stored file as a download: always an attachment under its original name, never rendered inline.
+
+    :param sha256: the stored file's hash, as ``save_evidence`` returned it.
+    :param content_type: the type it was stored as (``kind.content_type``).
+    :param filename: the name the browser saves it under.
+    :return: the response (``NotFound`` when the file has gone from the store).
+    """
+    return _send_evidence(sha256, content_type, filename)

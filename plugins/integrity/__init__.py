@@ -21,6 +21,15 @@ EVENT_KINDS = {
     "integrity.risk_point_updated": "修改廉政风险点",
     "integrity.risk_point_retired": "撤销廉政风险点",
     "integrity.risk_points_imported": "导入廉政风险点",
+    "integrity.training_session_recorded": "登记教育培训",
+    "integrity.training_session_updated": "修改教育培训",
+    "integrity.training_session_deleted": "删除教育培训",
+    "integrity.training_material_added": "上传培训材料",
+    "integrity.training_sessions_imported": "导入教育培训",
+    "integrity.responsibility_signed": "登记党风廉政建设责任书",
+    "integrity.responsibility_updated": "修改党风廉政建设责任书",
+    "integrity.responsibility_file_added": "上传责任书扫描件",
+    "integrity.responsibility_deleted": "删除党风廉政建设责任书",
 }
 
 
@@ -52,7 +61,8 @@ def xingfeng_register_pages():
             slug="integrity",
             domain=DOMAIN.slug,
             blueprint=pages.blp,
-            nav=(("人员名册", "/integrity/staff"), ("廉政风险点", "/integrity/risk-points")),
+            nav=(("人员名册", "/integrity/staff"), ("廉政风险点", "/integrity/risk-points"),
+                 ("教育培训", "/integrity/training"), ("责任书", "/integrity/responsibility")),  # fmt: skip
         )
     ]
 
@@ -76,18 +86,20 @@ def xingfeng_register_figures():
 @hookimpl
 def xingfeng_sweep(tenant, today):
     """Check every certificate (an expired one becomes a problem, once); remind units of risk-point reviews due."""
+    from plugins.integrity.responsibility import remind_unsigned
     from plugins.integrity.risks import remind_reviews
     from plugins.integrity.service import sweep
 
-    return sweep(tenant, today) + remind_reviews(tenant, today)
+    return sweep(tenant, today) + remind_reviews(tenant, today) + remind_unsigned(tenant, today)
 
 
 @hookimpl
 def xingfeng_load_demo_data(tenant, today):
     """A few staff and risk points at the demo tenant's stations (once)."""
     from plugins.integrity.demo import load
+    from plugins.integrity.training_demo import load as load_training
 
-    return load(tenant, today)
+    return load(tenant, today) + load_training(tenant, today)
 
 
 @hookimpl

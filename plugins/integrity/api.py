@@ -460,3 +460,7 @@ def retire_risk_point(data, integrity_risk_point_id, **_url_values):
     caller = Caller.current()
     risk = risks.get_risk(caller, integrity_risk_point_id)
     return risk_out(caller, risks.retire_risk(caller, risk, data["reason"]))
+
+
+# 教育培训与警示教育, 党风廉政建设责任书 (issue 15, items 2 and 4): their routes on this blueprint
+from plugins.integrity import training_api  # noqa: E402, F401

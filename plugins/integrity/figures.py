@@ -38,3 +38,8 @@ def risk_point_coverage(session, period: FigurePeriod, tenant_ids, by_unit):
 
 
 FIGURES = [FigureProvider("integrity_risk_coverage", "廉政风险点覆盖率", risk_point_coverage, "rate", True)]
+
+# 人均培训学时 and 警示教育覆盖率 (issue 15, item 2)
+from plugins.integrity.training_figures import FIGURES as _TRAINING_FIGURES  # noqa: E402
+
+FIGURES += _TRAINING_FIGURES

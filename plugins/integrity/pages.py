@@ -342,3 +342,7 @@ def _import_page(which: str):
         errors=errors,
         prefix=_prefix(),
     ), (422 if errors else 200)
+
+
+# 教育培训 and 责任书 (issue 15, items 2 and 4): their pages on this blueprint
+from plugins.integrity import training_pages  # noqa: E402, F401

@@ -80,12 +80,13 @@ def test_hook_xingfeng_register_figures(app):
     from plugins.enforcement import figures
 
     registry = app.extensions["xingfeng"]
-    assert set(registry.figures) == {"case_review_score", "case_review_fail_share", "integrity_risk_coverage"}
+    assert set(registry.figures) == {"case_review_score", "case_review_fail_share", "integrity_risk_coverage",
+                                    "integrity_training_hours", "integrity_warning_coverage"}
     assert registry.figures["case_review_score"].compute is figures.case_review_score
     with app.app_context():
         shown = providers.registered()
         assert shown["case_review_fail_share"].kind == "rate"
-        assert set(list(shown)[-3:]) == set(registry.figures)  # after the core's own
+        assert set(list(shown)[-len(registry.figures) :]) == set(registry.figures)  # after the core's own
     assert "case_review_score" not in providers.own()  # the core no longer knows the plugin's tables
 
     def nothing(session, period, tenant_ids, by_unit):

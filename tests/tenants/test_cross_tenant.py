@@ -53,6 +53,11 @@ OBJECT_ARGUMENTS = {
     "integrity_staff_id": lambda b: b.objects.get("integrity_staff", 2**31 - 1),
     # Integrity risk points: tests/plugins/integrity/test_integrity_risk_points.py asks for B's real point from A.
     "integrity_risk_point_id": lambda b: b.objects.get("integrity_risk_point", 2**31 - 1),
+    # Training sessions, their materials and 责任书: tests/plugins/integrity/test_integrity_training.py and
+    # test_integrity_responsibility.py ask for B's real ones from A.
+    "integrity_training_session_id": lambda b: b.objects.get("integrity_training_session", 2**31 - 1),
+    "integrity_material_id": lambda b: b.objects.get("integrity_material", 2**31 - 1),
+    "integrity_statement_id": lambda b: b.objects.get("integrity_statement", 2**31 - 1),
     # Approval cases (办件): tests/plugins/approval/test_approval_cases.py asks for B's real case from A.
     "case_record_id": lambda b: b.objects.get("case_record", 2**31 - 1),
     # Enforcement case-file review: tests/plugins/enforcement/test_enforcement_access.py asks for B's real objects.
