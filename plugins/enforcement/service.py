@@ -165,6 +165,9 @@ def create_case_file(caller: Caller, data: dict[str, Any]) -> CaseFile:
     append_event(
         "enforcement.case_file_registered", caller.actor, {"case_file_id": case_file.id, "case_no": case_file.case_no}
     )
+    from plugins.enforcement.certificates import record_lapsed
+
+    record_lapsed(caller, case_file)  # a handler whose 执法证 had lapsed on the case's day: a problem, once
     return case_file
 
 

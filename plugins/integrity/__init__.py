@@ -9,6 +9,7 @@ the JSON API for both registers, each importable from .xlsx/CSV and exported to 
 from pathlib import Path
 
 from core.plugin_api import EventKind, FieldSet, PluginBlueprint, PluginPages, hookimpl
+from plugins.integrity import certificates_api  # noqa: F401  (its routes join the API blueprint)
 from plugins.integrity.api import IntegrityFieldsSchema, blp
 from plugins.integrity.domain import DOMAIN
 
@@ -21,6 +22,9 @@ EVENT_KINDS = {
     "integrity.risk_point_updated": "修改廉政风险点",
     "integrity.risk_point_retired": "撤销廉政风险点",
     "integrity.risk_points_imported": "导入廉政风险点",
+    "integrity.settings_updated": "修改证件到期预警天数",
+    "integrity.staff_retired": "人员退休",
+    "integrity.staff_transferred": "人员调动或调离",
 }
 
 
@@ -45,14 +49,18 @@ def xingfeng_register_blueprints():
 @hookimpl
 def xingfeng_register_pages():
     """Register the pages 人员名册 and 廉政风险点."""
-    from plugins.integrity import pages
+    from plugins.integrity import (
+        certificates_pages,  # noqa: F401  (its views join the page blueprint)
+        pages,
+    )
 
     return [
         PluginPages(
             slug="integrity",
             domain=DOMAIN.slug,
             blueprint=pages.blp,
-            nav=(("人员名册", "/integrity/staff"), ("廉政风险点", "/integrity/risk-points")),
+            nav=(("人员名册", "/integrity/staff"), ("廉政风险点", "/integrity/risk-points"),
+                 ("证件到期预警", "/integrity/certificates")),  # fmt: skip
         )
     ]
 
@@ -75,11 +83,13 @@ def xingfeng_register_figures():
 
 @hookimpl
 def xingfeng_sweep(tenant, today):
-    """Check every certificate (an expired one becomes a problem, once); remind units of risk-point reviews due."""
+    """Check every certificate (an expired one becomes a problem, once; an expiring one is reminded of, once);
+    remind units of risk-point reviews due."""
+    from plugins.integrity.certificates import remind_expiring
     from plugins.integrity.risks import remind_reviews
     from plugins.integrity.service import sweep
 
-    return sweep(tenant, today) + remind_reviews(tenant, today)
+    return sweep(tenant, today) + remind_reviews(tenant, today) + remind_expiring(tenant, today)
 
 
 @hookimpl
@@ -100,3 +110,11 @@ def xingfeng_register_event_kinds():
 def xingfeng_register_migrations():
     """Register the integrity plugin's Alembic branch (its tables)."""
     return [str(Path(__file__).resolve().parent / "migrations" / "versions")]
+
+
+@hookimpl
+def xingfeng_certificate_status(tenant, certificate_no, name, on):
+    """Answer from the staff register whether a person held a valid 行政执法证 on a date (None: not registered)."""
+    from plugins.integrity.certificates import status_on
+
+    return status_on(tenant, certificate_no, name, on)
