@@ -122,4 +122,3 @@ def _left_on(raw: str):
         return parse_form_date(raw)
     except ValueError as exc:
         raise ServiceError(str(exc), {"left_on": [str(exc)]}) from None
-
