@@ -326,3 +326,13 @@ def test_imported_case_file_is_flagged_too(client, tenant):
     )
     assert resp.status_code == 200, resp.json
     assert len(handler_problems(tenant)) == 1
+
+
+def test_a_handler_named_with_the_number_is_still_recused(client, tenant):
+    made = case(client, tenant, ["张三（C-1）", "李四"])
+    resp = client.post(
+        f"{ENFORCEMENT}/case-files/{made['id']}/reviews",
+        json={"reviewers": ["张三"], "kind": "review"},
+        headers=tenant.headers("reviewer"),
+    )
+    assert resp.status_code == 409
