@@ -108,3 +108,44 @@ class EventKind:
     slug: str
     label: str
     legacy: tuple[str, ...] = ()
+
+
+#: the states a 执法证 can be in on a date (``CertificateStatus.state``), with their labels
+CERTIFICATE_STATUS_STATES = {
+    "valid": "有效",
+    "expired": "已过期",
+    "none": "未持证",
+    "ambiguous": "同名人员不止一人",
+}
+
+
+@dataclass(frozen=True)
+class CertificateStatus:
+    """What a staff register says of a person's 行政执法证 on a date (the answer of ``xingfeng_certificate_status``).
+
+    :param state: ``valid`` (a certificate in force that day), ``expired`` (the person's certificate had expired by
+        then and none was in force), ``none`` (the person held no certificate that day) or ``ambiguous`` (the name
+        alone matches several people: give the certificate number).
+    :param name: the person's name as registered ('' when ambiguous).
+    :param certificate_no: the number of the certificate the state is about (None when the person held none).
+    :param expires_on: when that certificate expires or expired (None when the person held none).
+    :param staff_id: the person's id in the answering plugin's register (None when ambiguous).
+    :param unit_id: the person's unit (None when ambiguous).
+    """
+
+    state: str
+    name: str = ""
+    certificate_no: str | None = None
+    expires_on: Any = None
+    staff_id: int | None = None
+    unit_id: int | None = None
+
+    @property
+    def label(self) -> str:
+        """The state in Chinese (有效 / 已过期 / 未持证 / 同名人员不止一人)."""
+        return CERTIFICATE_STATUS_STATES.get(self.state, self.state)
+
+    @property
+    def lapsed(self) -> bool:
+        """True when the person could not lawfully act with a certificate that day (expired or none held)."""
+        return self.state in ("expired", "none")

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from flask import Flask
 
     from core.checklists.templates import Template
-    from core.domains import Domain, EventKind, FieldSet, PluginBlueprint, PluginPages
+    from core.domains import CertificateStatus, Domain, EventKind, FieldSet, PluginBlueprint, PluginPages
     from core.figures.providers import Provider
 
 #: The one project name: hook markers, the plugin manager and the entry-point group are all ``xingfeng``.
@@ -206,4 +206,24 @@ def xingfeng_load_demo_data(tenant, today) -> int | None:
     :param tenant: the :class:`core.tenancy.models.Tenant` being filled.
     :param today: the date in Asia/Shanghai the demo is made for (dates in the records are relative to it).
     :return: how many records it added (for the command's output), or None.
+    """
+
+
+# --- between plugins: asked by one plugin through the plugin API, answered by another -------------------------
+
+
+@hookspec(firstresult=True)
+def xingfeng_certificate_status(tenant, certificate_no, name, on) -> CertificateStatus | None:
+    """Say whether a person held a valid 行政执法证 on a date, from a plugin's staff register (人员名册).
+
+    Asked through :func:`core.plugin_api.certificate_status` (e.g. by the enforcement plugin for a case file's
+    承办人), inside the tenant's scope, only of the plugins with a domain enabled at one or more of the tenant's
+    units. Stops at the first non-None result. An implementation answers from the units where its own domain is on
+    and returns None for a person it does not know, so that the asking plugin works the same without it.
+
+    :param tenant: the :class:`core.tenancy.models.Tenant` in scope.
+    :param certificate_no: the 执法证号 if the asker has it (preferred), else None.
+    :param name: the person's name (used when there is no number, or to check it), else None.
+    :param on: the ``datetime.date`` the question is about (e.g. the date a case was filed).
+    :return: a :class:`core.domains.CertificateStatus`, or None when the person is not in the register.
     """

@@ -16,6 +16,8 @@ examples, in docs/plugins.md. Grouped as a plugin meets them:
 
 from __future__ import annotations
 
+from datetime import date
+
 from core.audit import chain
 from core.audit.chain import personal as personal_hash
 from core.audit.models import AuditEvent
@@ -26,7 +28,15 @@ from core.checklists.templates import Condition as ChecklistCondition
 from core.checklists.templates import Item as ChecklistItem
 from core.checklists.templates import Template as ChecklistTemplate
 from core.checklists.versions import pin as pin_template_version
-from core.domains import Category, Domain, EventKind, FieldSet, PluginBlueprint, PluginPages
+from core.domains import (
+    Category,
+    CertificateStatus,
+    Domain,
+    EventKind,
+    FieldSet,
+    PluginBlueprint,
+    PluginPages,
+)
 from core.figures.periods import Period as FigurePeriod
 from core.figures.providers import Provider as FigureProvider
 from core.figures.providers import grouped as grouped_figure
@@ -74,6 +84,7 @@ from core.platform.validators import (
     text_field,
     validate_uscc,
 )
+from core.tenancy import service as tenancy_service
 from core.tenancy.models import Tenant, Unit
 from core.tenancy.service import domain_states, subtree_ids, units_of_tenant
 from core.web.blueprint import PageBlueprint, flash_refusal
@@ -176,6 +187,9 @@ __all__ = [
     "ApiBlueprint",
     "list_schema",
     "listing",
+    # asking another plugin, without importing it
+    "CertificateStatus",
+    "certificate_status",
 ]
 
 
@@ -212,3 +226,25 @@ def send_evidence(sha256: str, content_type: str, filename: str):
     :return: the response (``NotFound`` when the file has gone from the store).
     """
     return _send_evidence(sha256, content_type, filename)
+def certificate_status(
+    tenant: Tenant, on: date, certificate_no: str | None = None, name: str | None = None
+) -> CertificateStatus | None:
+    """Whether a person held a valid 行政执法证 on a date, as the tenant's staff register says.
+
+    Asks ``xingfeng_certificate_status`` of the plugins with a domain enabled at one or more of the tenant's units
+    (in practice the integrity plugin's 人员名册); call it inside the tenant's scope (a request or the sweep).
+
+    :param tenant: the tenant in scope.
+    :param on: the date asked about.
+    :param certificate_no: the 执法证号, when known (preferred over the name).
+    :param name: the person's name.
+    :return: the :class:`CertificateStatus`, or None when no plugin knows the person (or none is installed or on).
+    """
+    if not (certificate_no or name):
+        return None
+    units = units_of_tenant()
+    enabled: set[str] = set()
+    for unit in units:
+        enabled |= {slug for slug, state in domain_states(unit, units).items() if state.enabled}
+    hook = tenancy_service.registry().hook_for("xingfeng_certificate_status", enabled)
+    return hook(tenant=tenant, certificate_no=certificate_no or None, name=name or None, on=on)

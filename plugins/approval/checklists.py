@@ -687,7 +687,7 @@ WINDOW_CONDUCT = Template(
             basis=f"{PARTY_DISCIPLINE}；{SANCTIONS}",
             points=15,
             fail_on=("no",),
-            category="other",
+            category="extortion",
             severity="grave",
             evidence="on_failure",
         ),

@@ -15,6 +15,7 @@ DOMAIN = Domain(
         Category("illegal_fees", "违规收费"),
         Category("attitude", "服务态度"),
         Category("buck_passing", "推诿扯皮"),
+        Category("extortion", "吃拿卡要"),
         Category("other", "其他"),
     ),
 )

@@ -20,7 +20,7 @@ from core.plugin_api import (
     scoped_get,
     subtree_ids,
 )
-from plugins.enforcement import importer, rubric, service
+from plugins.enforcement import certificates, importer, rubric, service
 from plugins.enforcement.domain import DOMAIN
 from plugins.enforcement.models import CASE_TYPES, DISCRETION_LEVELS, CaseFile, Review, RubricLocalItem, Sampling
 from plugins.enforcement.schemas import (
@@ -110,6 +110,15 @@ def present_case_file(caller: Caller, case_file: CaseFile) -> dict[str, Any]:
         "discretion_level": case_file.discretion_level,
         "discretion_level_name": DISCRETION_LEVELS.get(case_file.discretion_level or ""),
         "created_at": case_file.created_at,
+    }
+
+
+def with_certificates(caller: Caller, case_file: CaseFile) -> dict[str, Any]:
+    """One case file as presented, with its handlers' certificates checked against the staff register."""
+    checks = certificates.handler_certificates(caller, case_file)
+    return present_case_file(caller, case_file) | {
+        "handler_certificates": checks,
+        "certificate_flagged": any(c["flagged"] for c in checks),
     }
 
 
@@ -214,7 +223,7 @@ def list_case_files(args, **_url_values):
 def create_case_file(data, **_url_values):
     """Register a case file: 案件编号 unique in the tenant, 承办人 at least one, 结案日期 not before 立案日期."""
     caller = _caller()
-    return present_case_file(caller, service.create_case_file(caller, data))
+    return with_certificates(caller, service.create_case_file(caller, data))
 
 
 @blp.route("/case-files/import", methods=["POST"])
@@ -240,9 +249,10 @@ def import_case_files(form, **_url_values):
 @require(*READERS)
 @blp.response(200, EnforcementCaseFileSchema)
 def get_case_file(case_file_id, **_url_values):
-    """One case file."""
+    """One case file, with each handler's 执法证 on the filing and closing days (``handler_certificates``, from the
+    staff register where the integrity domain keeps one) and ``certificate_flagged`` when one had lapsed."""
     caller = _caller()
-    return present_case_file(caller, service.get_case_file(caller, case_file_id))
+    return with_certificates(caller, service.get_case_file(caller, case_file_id))
 
 
 @blp.route("/case-files/<int:case_file_id>/reviews", methods=["GET"])

@@ -234,13 +234,20 @@ class CaseFileImport:
         if self.dry_run:
             return answer
         now = utcnow()
+        written = []
         for row in created:
-            db.session.add(CaseFile(**service._case_values(row.values), created_by=self.caller.actor, created_at=now))
+            written.append(CaseFile(**service._case_values(row.values), created_by=self.caller.actor, created_at=now))
+            db.session.add(written[-1])
         for row in updated:
             for key, value in service._case_values(row.values).items():
                 setattr(row.existing, key, value)
             row.existing.updated_at = now
+            written.append(row.existing)
         db.session.flush()
+        from plugins.enforcement.certificates import record_lapsed
+
+        for case_file in written:
+            record_lapsed(self.caller, case_file)
         append_event(
             "enforcement.case_files_imported",
             self.caller.actor,

@@ -24,6 +24,7 @@ from plugins.enforcement.api import (
     present_reviews,
     present_sampling,
     rubric_now,
+    with_certificates,
 )
 from plugins.enforcement.domain import DOMAIN
 from plugins.enforcement.models import CASE_TYPES, DISCRETION_LEVELS, REVIEW_KINDS, Review, Sampling
@@ -214,7 +215,7 @@ def enforcement_case_file(case_file_id):
     reviews = list(db.session.scalars(select(Review).where(Review.case_file_id == case_file.id).order_by(Review.id)))
     return render_template(
         "enforcement/case_file.html",
-        f=present_case_file(caller, case_file),
+        f=with_certificates(caller, case_file),
         reviews=present_reviews(caller, reviews),
         kinds=REVIEW_KINDS,
         grades=rubric.GRADES,

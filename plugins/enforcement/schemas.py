@@ -107,6 +107,11 @@ class EnforcementCaseFileSchema(Schema):
     discretion_level = fields.Str(allow_none=True)
     discretion_level_name = fields.Str(allow_none=True)
     created_at = fields.DateTime()
+    #: one case file only (not in lists): each handler's 执法证 on the filing and closing days, from the staff
+    #: register when a plugin keeps one; ``flagged`` when it had lapsed
+    handler_certificates = fields.List(fields.Dict())
+    #: one case file only: a handler's certificate had lapsed on the case's day
+    certificate_flagged = fields.Boolean()
 
 
 class EnforcementCaseFileQuerySchema(Schema):

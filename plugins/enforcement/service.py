@@ -165,6 +165,9 @@ def create_case_file(caller: Caller, data: dict[str, Any]) -> CaseFile:
     append_event(
         "enforcement.case_file_registered", caller.actor, {"case_file_id": case_file.id, "case_no": case_file.case_no}
     )
+    from plugins.enforcement.certificates import record_lapsed
+
+    record_lapsed(caller, case_file)  # a handler whose 执法证 had lapsed on the case's day: a problem, once
     return case_file
 
 
@@ -330,9 +333,17 @@ def review_rubric(review: Review) -> tuple[list[dict[str, Any]], dict[str, rubri
 # --- conflicts of interest ----------------------------------------------------------------------------------
 
 
+def handler_names(case_file: CaseFile) -> set[str]:
+    """The handlers as written and by name alone (张三（33010219001） is 张三 too), for the 回避 checks."""
+    from plugins.enforcement.certificates import parse_handler
+
+    written = set(case_file.handlers or [])
+    return written | {parse_handler(h)[0] for h in written}
+
+
 def check_conflicts(case_file: CaseFile, reviewers: list[str], field: str = "reviewers") -> None:
     """A reviewer is never one of the file's handlers (回避): 409 naming each one who is."""
-    handlers = set(case_file.handlers or [])
+    handlers = handler_names(case_file)
     clashing = [name for name in reviewers if name in handlers]
     if clashing:
         names = "」「".join(clashing)
@@ -343,7 +354,7 @@ def check_conflicts(case_file: CaseFile, reviewers: list[str], field: str = "rev
 def check_scorer(caller: Caller, case_file: CaseFile) -> None:
     """The person scoring a file is not one of its handlers either."""
     name = (caller.user.name or "").strip()
-    if name and name in (case_file.handlers or []):
+    if name and name in handler_names(case_file):
         message = f"评分人「{name}」是案卷「{case_file.case_no}」的承办人，应当回避"
         raise Conflict(message, {"reviewer": [message]})
 
@@ -621,7 +632,7 @@ def _assign(files: list[CaseFile], reviewers: list[str], per_file: int) -> list[
     for index, case_file in enumerate(files):
         start = (index * per_file) % len(reviewers)
         rotation = reviewers[start:] + reviewers[:start]
-        handlers = set(case_file.handlers or [])
+        handlers = handler_names(case_file)
         chosen = [name for name in rotation if name not in handlers][:per_file]
         if len(chosen) < per_file:
             clashing = "」「".join(name for name in reviewers if name in handlers)

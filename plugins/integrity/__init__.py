@@ -9,6 +9,7 @@ the JSON API for both registers, each importable from .xlsx/CSV and exported to 
 from pathlib import Path
 
 from core.plugin_api import EventKind, FieldSet, PluginBlueprint, PluginPages, hookimpl
+from plugins.integrity import certificates_api  # noqa: F401  (its routes join the API blueprint)
 from plugins.integrity.api import IntegrityFieldsSchema, blp
 from plugins.integrity.domain import DOMAIN
 
@@ -30,6 +31,9 @@ EVENT_KINDS = {
     "integrity.responsibility_updated": "修改党风廉政建设责任书",
     "integrity.responsibility_file_added": "上传责任书扫描件",
     "integrity.responsibility_deleted": "删除党风廉政建设责任书",
+    "integrity.settings_updated": "修改证件到期预警天数",
+    "integrity.staff_retired": "人员退休",
+    "integrity.staff_transferred": "人员调动或调离",
 }
 
 
@@ -54,15 +58,23 @@ def xingfeng_register_blueprints():
 @hookimpl
 def xingfeng_register_pages():
     """Register the pages 人员名册 and 廉政风险点."""
-    from plugins.integrity import pages
+    from plugins.integrity import (
+        certificates_pages,  # noqa: F401  (its views join the page blueprint)
+        pages,
+    )
 
     return [
         PluginPages(
             slug="integrity",
             domain=DOMAIN.slug,
             blueprint=pages.blp,
-            nav=(("人员名册", "/integrity/staff"), ("廉政风险点", "/integrity/risk-points"),
-                 ("教育培训", "/integrity/training"), ("责任书", "/integrity/responsibility")),  # fmt: skip
+            nav=(
+                ("人员名册", "/integrity/staff"),
+                ("廉政风险点", "/integrity/risk-points"),
+                ("证件到期预警", "/integrity/certificates"),
+                ("教育培训", "/integrity/training"),
+                ("责任书", "/integrity/responsibility"),
+            ),  # fmt: skip
         )
     ]
 
@@ -85,12 +97,19 @@ def xingfeng_register_figures():
 
 @hookimpl
 def xingfeng_sweep(tenant, today):
-    """Check every certificate (an expired one becomes a problem, once); remind units of risk-point reviews due."""
+    """Check every certificate (an expired one becomes a problem, once; an expiring one is reminded of, once);
+    remind units of risk-point reviews due and, in the first quarter, of responsibility statements unsigned."""
+    from plugins.integrity.certificates import remind_expiring
     from plugins.integrity.responsibility import remind_unsigned
     from plugins.integrity.risks import remind_reviews
     from plugins.integrity.service import sweep
 
-    return sweep(tenant, today) + remind_reviews(tenant, today) + remind_unsigned(tenant, today)
+    return (
+        sweep(tenant, today)
+        + remind_reviews(tenant, today)
+        + remind_expiring(tenant, today)
+        + remind_unsigned(tenant, today)
+    )
 
 
 @hookimpl
@@ -112,3 +131,11 @@ def xingfeng_register_event_kinds():
 def xingfeng_register_migrations():
     """Register the integrity plugin's Alembic branch (its tables)."""
     return [str(Path(__file__).resolve().parent / "migrations" / "versions")]
+
+
+@hookimpl
+def xingfeng_certificate_status(tenant, certificate_no, name, on):
+    """Answer from the staff register whether a person held a valid 行政执法证 on a date (None: not registered)."""
+    from plugins.integrity.certificates import status_on
+
+    return status_on(tenant, certificate_no, name, on)

@@ -25,6 +25,7 @@ from core.plugin_api import (
 from core.plugin_api import ApiBlueprint as Blueprint
 from plugins.integrity import risks
 from plugins.integrity import service as staff_service
+from plugins.integrity.certificates import expiring_days
 from plugins.integrity.models import (
     CERTIFICATE_STATES,
     REVIEW_STATES,
@@ -116,8 +117,8 @@ class IntegrityStaffQuerySchema(Schema):
         validate=validate.OneOf(list(CERTIFICATE_STATES), error="应为以下之一：" + "、".join(CERTIFICATE_STATES)),
         metadata={"label": "证件状态"},
     )
+    #: the tenant's 证件到期提前预警天数 when not given
     within_days = fields.Integer(
-        load_default=staff_service.EXPIRING_DAYS,
         validate=validate.Range(min=1, max=3650, error="应为1到3650之间的天数"),
         metadata={"label": "提前预警天数"},
     )
@@ -137,6 +138,8 @@ class IntegrityStaffOutSchema(Schema):
     certificate_state = fields.Str()
     certificate_state_name = fields.Str()
     certificate_days_left = fields.Integer(allow_none=True)
+    left_on = fields.Date(allow_none=True)
+    left_reason = fields.Str(allow_none=True)
 
 
 IntegrityStaffListSchema = list_schema(IntegrityStaffOutSchema, "IntegrityStaffListSchema")
@@ -157,7 +160,8 @@ class IntegrityStaffImportResultSchema(Schema):
     dry_run = fields.Boolean()
 
 
-def staff_out(caller: Caller, staff: StaffMember, within_days: int = staff_service.EXPIRING_DAYS) -> dict[str, Any]:
+def staff_out(caller: Caller, staff: StaffMember, within_days: int | None = None) -> dict[str, Any]:
+    within_days = within_days or expiring_days()
     state, days = staff_service.certificate_state(staff, today_in_shanghai(), within_days)
     unit = caller.unit(staff.unit_id)
     return {
@@ -174,6 +178,8 @@ def staff_out(caller: Caller, staff: StaffMember, within_days: int = staff_servi
         "certificate_state": state,
         "certificate_state_name": CERTIFICATE_STATES[state],
         "certificate_days_left": days,
+        "left_on": staff.left_on,
+        "left_reason": staff.left_reason,
     }
 
 
@@ -184,8 +190,9 @@ def staff_out(caller: Caller, staff: StaffMember, within_days: int = staff_servi
 def list_staff(args, **_url_values):
     """The staff register the caller sees, each with the state of their 执法证 (即将到期 within ``within_days``)."""
     caller = Caller.current()
-    staff = staff_service.list_staff(caller, args.get("unit_id"), args.get("certificate_state"), args["within_days"])
-    return listing([staff_out(caller, s, args["within_days"]) for s in staff])
+    within = args.get("within_days") or expiring_days()
+    staff = staff_service.list_staff(caller, args.get("unit_id"), args.get("certificate_state"), within)
+    return listing([staff_out(caller, s, within) for s in staff])
 
 
 @blp.route("/staff", methods=["POST"])
@@ -204,7 +211,8 @@ def create_staff(data, **_url_values):
 def export_staff(args, **_url_values):
     """The register as Excel (人员名册.xlsx), filtered as the list is; it can be imported again."""
     caller = Caller.current()
-    staff = staff_service.list_staff(caller, args.get("unit_id"), args.get("certificate_state"), args["within_days"])
+    within = args.get("within_days") or expiring_days()
+    staff = staff_service.list_staff(caller, args.get("unit_id"), args.get("certificate_state"), within)
     today = today_in_shanghai()
     return send_workbook(lambda out: staff_service.write_staff_workbook(caller, staff, out, today), "人员名册.xlsx")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.plugin_api import BigId, TenantScoped, db, utcnow
@@ -44,6 +44,10 @@ class StaffMember(TenantScoped, db.Model):
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: 离岗日期: when a retired (退休) or transferred (调离) person left
+    left_on: Mapped[date | None] = mapped_column(Date)
+    #: 离岗说明 (where to, why)
+    left_reason: Mapped[str | None] = mapped_column(String(200))
 
 
 class RiskPoint(TenantScoped, db.Model):
@@ -80,3 +84,32 @@ class RiskPoint(TenantScoped, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IntegritySetting(TenantScoped, db.Model):
+    """A tenant's settings of the integrity domain: how many days ahead a certificate counts as 即将到期."""
+
+    __tablename__ = "integrity_setting"
+    __table_args__ = (UniqueConstraint("tenant_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    #: 证件到期提前预警天数
+    expiring_days: Mapped[int] = mapped_column(Integer, default=60)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PastCertificate(TenantScoped, db.Model):
+    """A certificate a person held before the one on the register (kept when it is renewed or replaced), so that
+    whether they held a valid one on a past date can still be answered."""
+
+    __tablename__ = "integrity_past_certificate"
+    __table_args__ = (Index("ix_integrity_past_certificate_tenant_id_staff_id", "tenant_id", "staff_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(BigId, ForeignKey("integrity_staff.id", ondelete="CASCADE"))
+    certificate_no: Mapped[str] = mapped_column(String(40))
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    expires_on: Mapped[date] = mapped_column(Date)
+    replaced_by: Mapped[str] = mapped_column(String(64))
+    replaced_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -21,6 +21,7 @@ from plugins.integrity.api import (
     risk_out,
     staff_out,
 )
+from plugins.integrity.certificates import expiring_days
 from plugins.integrity.models import CERTIFICATE_STATES, REVIEW_STATES, RISK_LEVELS, STAFF_STATUSES
 
 blp = PageBlueprint("integrity_pages", __name__, template_folder="templates")
@@ -110,10 +111,11 @@ def integrity_staff():
             except ServiceError as error:
                 errors = _refused(error)
     filters = _staff_filters()
-    staff = staff_service.list_staff(caller, filters["unit_id"], filters["certificate_state"])
+    within = expiring_days()
+    staff = staff_service.list_staff(caller, filters["unit_id"], filters["certificate_state"], within)
     return render_template(
         "integrity/staff.html",
-        staff=[staff_out(caller, s) for s in staff],
+        staff=[staff_out(caller, s, within) for s in staff],
         filters=filters,
         units=_visible_units(caller),
         writable=risks.writable_units(caller) if _writer() else [],
@@ -133,7 +135,7 @@ def integrity_staff_export():
     """The register as filtered on the page, as Excel (importable again)."""
     caller = Caller.current()
     filters = _staff_filters()
-    staff = staff_service.list_staff(caller, filters["unit_id"], filters["certificate_state"])
+    staff = staff_service.list_staff(caller, filters["unit_id"], filters["certificate_state"], expiring_days())
     today = today_in_shanghai()
     return send_workbook(lambda out: staff_service.write_staff_workbook(caller, staff, out, today), "人员名册.xlsx")
 

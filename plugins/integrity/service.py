@@ -209,6 +209,9 @@ def update_staff(caller: Caller, staff: StaffMember, changes: dict[str, Any]) ->
     merged = {k: getattr(staff, k) for k in ("certificate_no", "issued_on", "expires_on")} | changes
     _check_dates(merged)
     before = {k: getattr(staff, k) for k in changes}
+    from plugins.integrity.certificates import remember_certificate
+
+    remember_certificate(staff, changes, caller.actor)  # a renewed certificate: the old one is kept
     for key, value in changes.items():
         setattr(staff, key, value)
     staff.updated_at = utcnow()
@@ -352,6 +355,9 @@ def import_staff(caller: Caller, stream: BinaryIO, filename: str, dry_run: bool 
             existing = _new_staff(caller, data)
             db.session.add(existing)
         else:
+            from plugins.integrity.certificates import remember_certificate
+
+            remember_certificate(existing, data, caller.actor)
             for key, value in data.items():
                 setattr(existing, key, value)
             existing.updated_at = utcnow()
@@ -376,9 +382,12 @@ def write_staff_workbook(caller: Caller, staff: list[StaffMember], out: BinaryIO
     sheet = book.active
     sheet.title = SHEET
     sheet.append([header for _, header, _ in COLUMNS] + ["证件状态", "剩余天数"])
+    from plugins.integrity.certificates import expiring_days
+
+    within = expiring_days()
     for s in staff:
         unit = caller.unit(s.unit_id)
-        state, days = certificate_state(s, today)
+        state, days = certificate_state(s, today, within)
         sheet.append([
             s.name, unit.name if unit else "", s.post, s.certificate_no or "",
             s.issued_on.isoformat() if s.issued_on else "", s.expires_on.isoformat() if s.expires_on else "",

@@ -116,11 +116,11 @@ INSPECTOR_CONDUCT = Template(
              _b(YINGSHANG, JIANGBEN), points=10, fail_on=YES, category="arbitrary_fees", severity="grave",
              evidence="on_failure", section="廉洁纪律"),
         Item("meal_gift", "执法人员接受了企业的宴请、礼品、礼金、消费卡或报销费用", _b(BAXIANG, JILV), points=10,
-             fail_on=YES, category="other", severity="grave", allow_na=False, section="廉洁纪律"),
+             fail_on=YES, category="extortion", severity="grave", allow_na=False, section="廉洁纪律"),
         Item("meal_gift_detail", "宴请或礼品情况（时间、价值、涉及人员）", _b(BAXIANG, JILV), answer="text",
              condition=Condition("meal_gift", YES), evidence="always", section="廉洁纪律"),
         Item("meal_gift_returned", "收受的礼品、礼金已退还或上交并向组织报告", _b(JILV), points=0, fail_on=NO,
-             condition=Condition("meal_gift", YES), category="other", severity="grave", section="廉洁纪律"),
+             condition=Condition("meal_gift", YES), category="extortion", severity="grave", section="廉洁纪律"),
         Item("interference", "检查影响了企业正常生产经营（如无故要求停产停业配合、长时间占用经营场所、"
              "查封扣押与检查无关的财物）", _b(YINGSHANG, SHEQI_JIANCHA), points=10, fail_on=YES,
              category="business_interference", severity="serious", evidence="on_failure", section="检查行为"),

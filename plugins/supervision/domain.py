@@ -16,6 +16,7 @@ DOMAIN = Domain(
         Category("not_random_inspection", "未按双随机抽查"),
         Category("results_unpublished", "结果未公示"),
         Category("result_tampering", "篡改检查检验结果"),
+        Category("extortion", "吃拿卡要"),
         Category("other", "其他"),
     ),
 )

@@ -425,7 +425,7 @@ def test_a_problem_from_a_failing_answer_links_to_its_checklist_and_carries_its_
     with client.get(url, headers=tenant.headers("officer")) as download:
         assert download.status_code == 200
         assert download.data == PNG
-    history = client.get(f"/api/v1/problems/{problem_id}/history", headers=tenant.headers("officer")).json
+    history = client.get(f"/api/v1/problems/{problem_id}/history", headers=tenant.headers("officer")).json["items"]
     added = [e for e in history if e["kind"] == "ledger.evidence_added"]
     assert [e["data"]["from"] for e in added] == [f"checklist:{checklist['id']}:q3"]
     # In the list too, and the link is read-only: nobody writes it through the API.

@@ -38,7 +38,7 @@ LEGACY = Path(__file__).resolve().parent.parent / "fixtures" / "legacy_migration
 PLUGIN_HEADS = {
     "approval_0001",
     "enforcement_0001",
-    "integrity_0003_training",
+    "integrity_0005_certificates",
     "paid_services_0001",
     "supervision_0001",
 }

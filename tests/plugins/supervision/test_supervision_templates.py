@@ -20,7 +20,7 @@ ARTICLE = re.compile(r"第[0-9一二三四五六七八九十百零]+条")
 def test_the_domain_has_the_issue_categories():
     assert [c.name for c in DOMAIN.categories] == [
         "乱收费", "乱罚款", "乱摊派", "乱检查", "干扰企业经营",
-        "未按双随机抽查", "结果未公示", "篡改检查检验结果", "其他",
+        "未按双随机抽查", "结果未公示", "篡改检查检验结果", "吃拿卡要", "其他",
     ]  # fmt: skip
 
 
