@@ -7,6 +7,9 @@ API's: both go through ``core.auth.service``.
 
 from __future__ import annotations
 
+import re
+from urllib.parse import unquote, urlsplit
+
 from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import LoginManager, UserMixin, current_user
@@ -54,11 +57,32 @@ def _load_from_session(_request) -> WebUser | None:
     return WebUser(found[0])
 
 
+#: control characters and the backslash: browsers drop or rewrite them in a Location ("/\evil" -> "//evil")
+_CONTROL_OR_BACKSLASH = re.compile(r"[\x00-\x1f\x7f-\x9f\\]")
+
+
+def _has_unsafe_chars(text: str) -> bool:
+    return bool(_CONTROL_OR_BACKSLASH.search(text)) or any(c.isspace() for c in text)
+
+
+def is_same_site_path(target: str | None) -> bool:
+    """Whether ``target`` is a path of this site, as given and once percent-decoded (open-redirect tricks refused)."""
+    if not target or _has_unsafe_chars(target):
+        return False
+    decoded = unquote(target)
+    # A decoded query may hold a searched-for space; the path may not, and nothing may hold a control or backslash.
+    if _CONTROL_OR_BACKSLASH.search(decoded) or _has_unsafe_chars(decoded.split("?", 1)[0]):
+        return False
+    for candidate in (target, decoded):
+        parts = urlsplit(candidate)
+        if parts.scheme or parts.netloc or not candidate.startswith("/") or candidate.startswith("//"):
+            return False
+    return True
+
+
 def _safe_next(target: str | None) -> str:
     # Only paths of this site: an open redirect would let a link send a freshly logged-in user elsewhere.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("web.home")
+    return target if is_same_site_path(target) else url_for("web.home")
 
 
 @blp.route("/login", methods=["GET", "POST"])
