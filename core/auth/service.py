@@ -69,8 +69,13 @@ def _dummy_hash() -> str:
     return cache[key]
 
 
+def normalise_username(username: str) -> str:
+    """A username as it is stored and looked up (and as the login limit counts it)."""
+    return username.strip().lower()
+
+
 def user_by_username(username: str) -> User | None:
-    return db.session.scalar(select(User).where(User.username == username.strip().lower()))
+    return db.session.scalar(select(User).where(User.username == normalise_username(username)))
 
 
 def may_log_in(user: User) -> bool:

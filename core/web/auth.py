@@ -16,8 +16,8 @@ from flask_login import LoginManager, UserMixin, current_user
 
 from core.auth import service
 from core.auth.models import ROLE_NAMES, User
+from core.auth.throttle import limit_logins
 from core.platform.db import db
-from core.platform.extensions import limiter
 from core.web.blueprint import blp, page
 from core.web.forms import LoginForm, PasswordForm
 
@@ -86,7 +86,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @blp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: __import__("flask").current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
+@limit_logins
 def login():
     """The login page."""
     form = LoginForm()
