@@ -1,8 +1,9 @@
-"""Web sessions: a login form, a session backed by one of our hashed tokens, logout and password change.
+"""Web sessions: a login form, a server-side session, logout and password change.
 
-The session cookie carries a bearer token of the user's (HttpOnly, SameSite, Secure outside development), so a
-suspended tenant, a deactivated user, a password change or logout ends the web session exactly as it ends the
-API's: both go through ``core.auth.service``.
+The session cookie (signed, HttpOnly, SameSite, Secure outside development) carries only a random session id; the
+server keeps its SHA-256 as a token of kind "web", which the API never accepts as a bearer token. A suspended
+tenant, a deactivated user, a password change or logout ends the web session exactly as it ends the API's tokens:
+both go through ``core.auth.service``.
 """
 
 from __future__ import annotations
@@ -40,18 +41,18 @@ class WebUser(UserMixin):
 
 @login_manager.user_loader
 def _no_user_id(_user_id: str) -> None:
-    # Sessions carry a token, not a user id (see _load_from_session); a bare id never logs anyone in.
+    # Sessions carry a server-side session id, not a user id (see _load_from_session); a bare id never logs anyone in.
     return None
 
 
 @login_manager.request_loader
 def _load_from_session(_request) -> WebUser | None:
-    token = session.get("api_token")
-    if not token:
+    session_id = session.get("sid")
+    if not isinstance(session_id, str) or not session_id:
         return None
-    found = service.user_for_token(token)
+    found = service.user_for_web_session(session_id)
     if found is None:
-        session.pop("api_token", None)
+        session.pop("sid", None)
         return None
     g.user, g.token = found
     return WebUser(found[0])
@@ -98,10 +99,11 @@ def login():
         elif not service.may_log_in(user):
             error = _("账户已停用，或所在单位已暂停使用")
         else:
-            token, _record = service.issue_token(user)
+            session_id, _record = service.issue_web_session(user)
             db.session.commit()
+            # A new id at every login: a session id planted before it (fixation) is worth nothing.
             session.clear()
-            session["api_token"] = token
+            session["sid"] = session_id
             session.permanent = True
             return redirect(_safe_next(request.args.get("next")))
     return render_template("web/login.html", form=form, error=error), 401 if error else 200

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from fixtures.data import PASSWORD
-from test_pages import _token
+from test_pages import _token, log_in
 
 
 @pytest.mark.parametrize(
@@ -98,3 +98,60 @@ def test_page_and_api_share_one_login_limit_per_address(make_app, db, tenant):
     )
     assert elsewhere.status_code == 200
 
+
+def _cookie_values(app, client) -> tuple[str, dict]:
+    """The session cookie as sent, and what it says once its signature is taken off."""
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    return cookie.value, app.session_interface.get_signing_serializer(app).loads(cookie.value)
+
+
+def test_the_session_cookie_carries_no_api_token(app, client, tenant):
+    from core.auth.models import ApiToken
+    from core.platform.db import db
+
+    log_in(client, "alpha.officer")
+    raw, content = _cookie_values(app, client)
+    assert client.get("/ledger").status_code == 200
+    assert "xf_" not in raw
+    assert not any(isinstance(v, str) and v.startswith("xf_") for v in content.values())
+    assert set(content) <= {"sid", "csrf_token", "_permanent", "lang", "_flashes"}
+    stored = db.session.scalars(db.select(ApiToken).where(ApiToken.kind == "web")).all()
+    assert len(stored) == 1
+    assert content["sid"] not in {t.token_hash for t in stored}  # only the id's digest is kept
+    # Nothing from the cookie works as a bearer token on the API, nor does the cookie itself sign in there.
+    for candidate in (raw, content["sid"], *[v for v in content.values() if isinstance(v, str)]):
+        resp = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {candidate}"})
+        assert resp.status_code == 401, candidate
+    assert client.get("/api/v1/auth/me").status_code == 401
+
+
+def test_after_logout_the_old_session_cookie_is_refused(app, client, tenant):
+    log_in(client, "alpha.officer")
+    raw, content = _cookie_values(app, client)
+    client.post("/logout", data={"csrf_token": _token(client, "/ledger")})
+    other = app.test_client()
+    other.set_cookie(app.config["SESSION_COOKIE_NAME"], raw)
+    resp = other.get("/ledger")
+    assert resp.status_code == 302
+    assert "/login" in resp.headers["Location"]
+
+
+def test_a_password_change_ends_the_other_sessions_but_not_this_one(app, client, tenant):
+    elsewhere = app.test_client()
+    log_in(elsewhere, "alpha.viewer")
+    assert elsewhere.get("/ledger").status_code == 200
+    api = client.post("/api/v1/auth/login", json={"username": "alpha.viewer", "password": PASSWORD}).json["token"]
+    log_in(client, "alpha.viewer")
+    form = {"old_password": PASSWORD, "new_password": "new-pass-22", "confirm": "new-pass-22"}
+    assert client.post("/password", data={**form, "csrf_token": _token(client, "/password")}).status_code == 302
+    assert client.get("/ledger").status_code == 200
+    assert elsewhere.get("/ledger").status_code == 302
+    assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {api}"}).status_code == 401
+
+
+def test_a_password_change_on_the_api_ends_web_sessions(app, client, tenant):
+    log_in(client, "alpha.viewer")
+    api = tenant.headers("viewer")
+    body = {"old_password": PASSWORD, "new_password": "new-pass-22"}
+    assert client.post("/api/v1/auth/password", json=body, headers=api).status_code == 204
+    assert client.get("/ledger").status_code == 302
