@@ -155,3 +155,66 @@ def test_a_password_change_on_the_api_ends_web_sessions(app, client, tenant):
     body = {"old_password": PASSWORD, "new_password": "new-pass-22"}
     assert client.post("/api/v1/auth/password", json=body, headers=api).status_code == 204
     assert client.get("/ledger").status_code == 302
+
+
+SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+@pytest.mark.parametrize("path", ["/login", "/api/docs", "/api/openapi.json", "/healthz", "/api/v1/auth/me", "/nosuch"])
+def test_every_answer_carries_the_security_headers(client, path):
+    resp = client.get(path)
+    policy = resp.headers["Content-Security-Policy"]
+    for directive in ("default-src 'self'", "script-src 'self'", "object-src 'none'", "frame-ancestors 'none'"):
+        assert directive in policy
+    assert "unsafe-inline" not in policy
+    for name, value in SECURITY_HEADERS.items():
+        assert resp.headers[name] == value
+
+
+def test_signed_in_pages_and_authenticated_api_answers_are_not_stored(client, tenant):
+    assert "no-store" not in client.get("/login").headers.get("Cache-Control", "")
+    log_in(client, "alpha.officer")
+    assert client.get("/ledger").headers["Cache-Control"] == "no-store"
+    resp = client.get("/api/v1/auth/me", headers=tenant.headers("officer"))
+    assert resp.headers["Cache-Control"] == "no-store"
+    assert resp.headers["X-Frame-Options"] == "DENY"
+
+
+def test_a_view_keeps_its_own_stricter_policy_and_the_preview_pdf_may_be_framed_by_our_pages(app):
+    from flask import Response
+
+    from core.documents.delivery import send_pdf
+    from core.platform.evidence import download_headers
+    from core.platform.headers import FRAMED_BY_OUR_PAGES, secure_headers
+
+    with app.test_request_context("/x"):
+        evidence = secure_headers(Response(b"x", headers=download_headers("a.png", "image/png")))
+        assert evidence.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+        assert evidence.headers["X-Frame-Options"] == "DENY"
+        from core.documents import pdf
+
+        original = pdf.to_pdf
+        pdf.to_pdf = lambda docx: b"%PDF-1.4"
+        try:
+            shown = secure_headers(send_pdf(b"docx", "通知.docx"))
+        finally:
+            pdf.to_pdf = original
+        assert shown.headers["Content-Security-Policy"] == FRAMED_BY_OUR_PAGES["Content-Security-Policy"]
+        assert shown.headers["X-Frame-Options"] == "SAMEORIGIN"
+
+
+def test_no_template_has_an_inline_script_handler_or_style():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    found = []
+    for path in [*root.glob("core/**/*.html"), *root.glob("plugins/**/*.html"), *root.glob("tenants/**/*.html")]:
+        text = path.read_text()
+        for pattern in (r"<script(?![^>]*\bsrc=)[^>]*>", r"\son[a-z]+\s*=", r"\sstyle\s*=", r"<style"):
+            found += [f"{path.relative_to(root)}: {m.group(0)}" for m in re.finditer(pattern, text)]
+    assert not found, found
