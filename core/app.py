@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, jsonify, request, send_from_directory, session
 from flask_smorest import abort
+from jinja2 import ChoiceLoader, FileSystemLoader
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -34,7 +35,7 @@ from core.ledger.exchange import blp as exchange_blp
 from core.oversight import pages as oversight_pages
 from core.oversight.api import blp as oversight_blp
 from core.platform import config as config_module
-from core.platform import input_guard
+from core.platform import headers, input_guard
 from core.platform.api import pop_tenant_slug
 from core.platform.db import db
 from core.platform.errors import ServiceError
@@ -133,6 +134,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     app.url_value_preprocessor(pop_tenant_slug)
     _request_boundary(app)
+    headers.install(app)
     _health(app)
 
     for blueprint in API_BLUEPRINTS:
@@ -200,11 +202,20 @@ def _default_database(app: Flask) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'xingfeng.sqlite3'}"
 
 
+SWAGGER_FOLDER = Path(__file__).resolve().parent / "platform" / "swagger"
+#: the script that starts Swagger UI, served beside its assets (flask-smorest's template runs it inline)
+SWAGGER_INIT = "xingfeng-swagger-init.js"
+
+
 def _swagger_assets(app: Flask) -> None:
     """Serve Swagger UI's JS and CSS from the installed package: intranets have no CDN."""
+    # Our swagger_ui.html is found before flask-smorest's, which has an inline script the CSP refuses.
+    app.jinja_loader = ChoiceLoader([FileSystemLoader(str(SWAGGER_FOLDER)), app.jinja_loader])
 
     @app.route("/api/docs/assets/<path:filename>")
     def swagger_assets(filename: str):
+        if filename == SWAGGER_INIT:
+            return send_from_directory(str(SWAGGER_FOLDER), filename)
         return send_from_directory(str(swagger_ui_path), filename)
 
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, request
+from flask import g
 from flask_smorest import abort
 
 from core.auth import service
 from core.auth.guard import authenticate, require
 from core.auth.models import ROLE_NAMES, User
 from core.auth.schemas import CallerSchema, LoginSchema, PasswordChangeSchema, TokenSchema
+from core.auth.throttle import limit_logins
 from core.platform.api import Blueprint
 from core.platform.db import db, scoped_get, tenant_scope
-from core.platform.extensions import limiter
 from core.tenancy.models import Tenant, Unit
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="登录、注销与当前用户")
@@ -36,32 +36,12 @@ def describe_caller(user: User) -> dict:
     }
 
 
-def _account_key() -> str:
-    body = request.get_json(silent=True)
-    username = body.get("username") if isinstance(body, dict) else None
-    return f"login-account:{str(username).strip().lower()[:64]}" if username else "login-account:-"
-
-
-def _address_limit() -> str:
-    return current_app.config["LOGIN_LIMIT_PER_ADDRESS"]
-
-
-def _account_limit() -> str:
-    return current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
-
-
 @blp.route("/login", methods=["POST"])
 @blp.arguments(LoginSchema)
 @blp.response(200, TokenSchema)
 @blp.alt_response(401, description="用户名或密码错误（两者不区分），或账户已停用")
 @blp.alt_response(429, description="登录尝试过于频繁")
-@limiter.limit(_address_limit, scope="login-address")
-@limiter.limit(
-    _account_limit,
-    key_func=_account_key,
-    scope="login-account",
-    deduct_when=lambda response: response.status_code == 401,
-)
+@limit_logins
 def login(args):
     """Log in with username and password; returns a bearer token."""
     user = service.user_by_username(args["username"])

@@ -46,14 +46,20 @@ class User(db.Model):
         return self.role in CITY_ROLES
 
 
+#: what an ApiToken row is: a bearer token of the API, or the server side of a web session (never a bearer token)
+TOKEN_KINDS = ("api", "web")
+
+
 class ApiToken(db.Model):
-    """An opaque bearer token; only its SHA-256 is stored."""
+    """An opaque bearer token, or a web session's id; only its SHA-256 is stored."""
 
     __tablename__ = "api_token"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     user_id: Mapped[int] = mapped_column(BigId, ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: "api" (a bearer token) or "web" (a session id, taken only from the session cookie)
+    kind: Mapped[str] = mapped_column(String(8), default="api", server_default="api")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]

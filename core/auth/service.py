@@ -69,8 +69,13 @@ def _dummy_hash() -> str:
     return cache[key]
 
 
+def normalise_username(username: str) -> str:
+    """A username as it is stored and looked up (and as the login limit counts it)."""
+    return username.strip().lower()
+
+
 def user_by_username(username: str) -> User | None:
-    return db.session.scalar(select(User).where(User.username == username.strip().lower()))
+    return db.session.scalar(select(User).where(User.username == normalise_username(username)))
 
 
 def may_log_in(user: User) -> bool:
@@ -91,20 +96,31 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
     """Create a bearer token; the plain value is returned once and never stored."""
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     ttl = timedelta(seconds=current_app.config["TOKEN_TTL_SECONDS"])
-    record = ApiToken(user_id=user.id, token_hash=token_digest(plain), expires_at=utcnow() + ttl)
+    return plain, _store(user, plain, "api", ttl)
+
+
+def issue_web_session(user: User) -> tuple[str, ApiToken]:
+    """Start a web session: a random id for the cookie, stored hashed, which the API never takes as a token."""
+    plain = secrets.token_urlsafe(32)
+    return plain, _store(user, plain, "web", current_app.permanent_session_lifetime)
+
+
+def _store(user: User, plain: str, kind: str, ttl: timedelta) -> ApiToken:
+    record = ApiToken(user_id=user.id, token_hash=token_digest(plain), kind=kind, expires_at=utcnow() + ttl)
     db.session.add(record)
     db.session.flush()
-    return plain, record
+    return record
 
 
-def user_for_token(plain: str) -> tuple[User, ApiToken] | None:
-    """The user a live token belongs to, or None for an unknown, expired or revoked token."""
+def user_for_token(plain: str, kind: str = "api") -> tuple[User, ApiToken] | None:
+    """The user a live token (or, with ``kind="web"``, a web session id) belongs to; None for an unknown, expired
+    or revoked one, or one of the other kind."""
     # One round trip for token, user and tenant: this runs on every request.
     found = db.session.execute(
         select(ApiToken, User, Tenant)
         .join(User, User.id == ApiToken.user_id)
         .outerjoin(Tenant, Tenant.id == User.tenant_id)
-        .where(ApiToken.token_hash == token_digest(plain))
+        .where(ApiToken.token_hash == token_digest(plain), ApiToken.kind == kind)
     ).first()
     if found is None:
         return None
@@ -114,13 +130,18 @@ def user_for_token(plain: str) -> tuple[User, ApiToken] | None:
     return user, record
 
 
+def user_for_web_session(session_id: str) -> tuple[User, ApiToken] | None:
+    """The user of a live web session, or None."""
+    return user_for_token(session_id, kind="web")
+
+
 def revoke_token(record: ApiToken) -> None:
     record.revoked_at = utcnow()
     db.session.flush()
 
 
 def revoke_all_tokens(user: User) -> None:
-    """Revoke every live token of a user (password change, deactivation)."""
+    """Revoke every live token and web session of a user (password change, deactivation)."""
     now = utcnow()
     for record in db.session.scalars(
         select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))

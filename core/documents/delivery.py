@@ -8,6 +8,7 @@ from flask import Response
 from core.documents import pdf
 from core.platform.errors import Conflict
 from core.platform.evidence import download_headers
+from core.platform.headers import FRAMED_BY_OUR_PAGES
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF = "application/pdf"
@@ -33,6 +34,7 @@ def send_pdf(docx: bytes, name: str) -> Response:
     headers = download_headers(f"{stem}.pdf", PDF)
     headers["Content-Type"] = PDF
     headers["Content-Disposition"] = headers["Content-Disposition"].replace("attachment;", "inline;", 1)
-    # the browser's PDF viewer needs to run; the file is the service's own output
-    headers.pop("Content-Security-Policy", None)
+    # The browser's PDF viewer needs to run (no sandbox: the file is the service's own output), and the preview
+    # page frames it: only our own pages may.
+    headers.update(FRAMED_BY_OUR_PAGES)
     return Response(body, headers=headers)

@@ -11,6 +11,7 @@ from core.auth.caller import Caller
 from core.documents import pdf, service
 from core.documents.delivery import NoPreview, send_docx, send_pdf
 from core.documents.schemas import DocumentSettingsSchema
+from core.platform.headers import FRAMED_PAGE
 from core.web.auth import tenant_page
 from core.web.blueprint import blp, page
 
@@ -34,7 +35,8 @@ def pdf_inline(docx: bytes, name: str):
     try:
         return send_pdf(docx, name)
     except NoPreview as exc:
-        return render_template("web/document_preview.html", reason=str(exc), title=name, docx_url=None), 409
+        page = render_template("web/document_preview.html", reason=str(exc), title=name, docx_url=None)
+        return page, 409, FRAMED_PAGE
 
 
 def send_document(fmt: str, docx: bytes, name: str):

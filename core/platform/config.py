@@ -29,8 +29,8 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": True,
+    #: both: failed logins only (nobody locks a colleague out by logging in often), page and API in one bucket
     "LOGIN_LIMIT_PER_ADDRESS": "30 per minute",
-    #: failed logins only, so that nobody locks a colleague out by logging in often
     "LOGIN_LIMIT_PER_ACCOUNT": "5 per minute; 20 per hour",
     # OpenAPI document and a Swagger UI whose assets come from the swagger-ui-bundle package
     "API_TITLE": "Xingfeng 行风建设 API",

@@ -1,11 +1,15 @@
-"""Web sessions: a login form, a session backed by one of our hashed tokens, logout and password change.
+"""Web sessions: a login form, a server-side session, logout and password change.
 
-The session cookie carries a bearer token of the user's (HttpOnly, SameSite, Secure outside development), so a
-suspended tenant, a deactivated user, a password change or logout ends the web session exactly as it ends the
-API's: both go through ``core.auth.service``.
+The session cookie (signed, HttpOnly, SameSite, Secure outside development) carries only a random session id; the
+server keeps its SHA-256 as a token of kind "web", which the API never accepts as a bearer token. A suspended
+tenant, a deactivated user, a password change or logout ends the web session exactly as it ends the API's tokens:
+both go through ``core.auth.service``.
 """
 
 from __future__ import annotations
+
+import re
+from urllib.parse import unquote, urlsplit
 
 from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -13,8 +17,8 @@ from flask_login import LoginManager, UserMixin, current_user
 
 from core.auth import service
 from core.auth.models import ROLE_NAMES, User
+from core.auth.throttle import limit_logins
 from core.platform.db import db
-from core.platform.extensions import limiter
 from core.web.blueprint import blp, page
 from core.web.forms import LoginForm, PasswordForm
 
@@ -37,32 +41,53 @@ class WebUser(UserMixin):
 
 @login_manager.user_loader
 def _no_user_id(_user_id: str) -> None:
-    # Sessions carry a token, not a user id (see _load_from_session); a bare id never logs anyone in.
+    # Sessions carry a server-side session id, not a user id (see _load_from_session); a bare id never logs anyone in.
     return None
 
 
 @login_manager.request_loader
 def _load_from_session(_request) -> WebUser | None:
-    token = session.get("api_token")
-    if not token:
+    session_id = session.get("sid")
+    if not isinstance(session_id, str) or not session_id:
         return None
-    found = service.user_for_token(token)
+    found = service.user_for_web_session(session_id)
     if found is None:
-        session.pop("api_token", None)
+        session.pop("sid", None)
         return None
     g.user, g.token = found
     return WebUser(found[0])
 
 
+#: control characters and the backslash: browsers drop or rewrite them in a Location ("/\evil" -> "//evil")
+_CONTROL_OR_BACKSLASH = re.compile(r"[\x00-\x1f\x7f-\x9f\\]")
+
+
+def _has_unsafe_chars(text: str) -> bool:
+    return bool(_CONTROL_OR_BACKSLASH.search(text)) or any(c.isspace() for c in text)
+
+
+def is_same_site_path(target: str | None) -> bool:
+    """Whether ``target`` is a path of this site, as given and once percent-decoded (open-redirect tricks refused)."""
+    if not target or _has_unsafe_chars(target):
+        return False
+    decoded = unquote(target)
+    # A decoded query may hold a searched-for space; the path may not, and nothing may hold a control or backslash.
+    if _CONTROL_OR_BACKSLASH.search(decoded) or _has_unsafe_chars(decoded.split("?", 1)[0]):
+        return False
+    for candidate in (target, decoded):
+        parts = urlsplit(candidate)
+        if parts.scheme or parts.netloc or not candidate.startswith("/") or candidate.startswith("//"):
+            return False
+    return True
+
+
 def _safe_next(target: str | None) -> str:
     # Only paths of this site: an open redirect would let a link send a freshly logged-in user elsewhere.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("web.home")
+    return target if is_same_site_path(target) else url_for("web.home")
 
 
 @blp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: __import__("flask").current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
+@limit_logins
 def login():
     """The login page."""
     form = LoginForm()
@@ -74,10 +99,11 @@ def login():
         elif not service.may_log_in(user):
             error = _("账户已停用，或所在单位已暂停使用")
         else:
-            token, _record = service.issue_token(user)
+            session_id, _record = service.issue_web_session(user)
             db.session.commit()
+            # A new id at every login: a session id planted before it (fixation) is worth nothing.
             session.clear()
-            session["api_token"] = token
+            session["sid"] = session_id
             session.permanent = True
             return redirect(_safe_next(request.args.get("next")))
     return render_template("web/login.html", form=form, error=error), 401 if error else 200

@@ -83,7 +83,8 @@ def domain_guard(domains: dict[str, str]) -> Callable[[], None]:
 
     def check() -> None:
         domain = domains.get(request.blueprint or "")
-        if domain is None or not current_user.is_authenticated:
+        # A plugin's script or style file is the same for everyone, and has no tenant in its path.
+        if domain is None or (request.endpoint or "").endswith(".static") or not current_user.is_authenticated:
             return
         resolve_tenant(g.user, required=True)
         if domain not in enabled_here():

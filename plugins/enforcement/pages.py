@@ -37,7 +37,14 @@ from plugins.enforcement.schemas import (
 )
 
 #: The enforcement pages, mounted by the core behind the per-unit check (404 where the domain is off).
-blp = PageBlueprint("enforcement_pages", __name__, template_folder="templates")
+# The review page's running total is a static file of the plugin's: the pages' CSP runs no inline script.
+blp = PageBlueprint(
+    "enforcement_pages",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/plugins/enforcement/static",
+)
 
 SLUG = DOMAIN.slug
 

@@ -139,7 +139,7 @@ def test_database_from_before_the_split_is_adopted(app, legacy_url, monkeypatch)
             db.engine.dispose()
     finally:
         limiter.init_app(app)  # the limiter is one object: give it back the session app's storage
-    assert heads == {"0013"} | PLUGIN_HEADS
+    assert heads == {"0014"} | PLUGIN_HEADS
     assert after == before
     assert all(before.values())
     assert diff == []
@@ -157,7 +157,7 @@ def test_hook_xingfeng_register_migrations(app):
     with app.app_context():
         migrate: Migrate = app.extensions["migrate"].migrate
         script = ScriptDirectory.from_config(migrate.get_config())
-        assert set(script.get_heads()) == {"0013"} | PLUGIN_HEADS
+        assert set(script.get_heads()) == {"0014"} | PLUGIN_HEADS
         for name in ("approval", "enforcement", "integrity", "paid_services", "supervision"):
             first = script.get_revision(f"{name}_0001")
             assert first.branch_labels == {name}

@@ -109,11 +109,23 @@ def browser():
             browser.close()
 
 
+#: Chromium tells of a blocked inline script, style or frame on the console; the event catches the rest
+CSP_REPORTER = """document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.violatedDirective + " " + (e.blockedURI || "inline") + " at " + e.sourceFile);
+});"""
+
+
+def csp_violation(message: str) -> bool:
+    return "CSP violation" in message or "Refused to" in message or "Content Security Policy" in message
+
+
 @pytest.fixture
 def page(browser, live_server, request):
-    """A fresh browser page that refuses (and fails the test on) any request off this machine."""
+    """A fresh browser page that refuses (and fails the test on) any request off this machine and any breach of
+    the pages' Content-Security-Policy."""
     context = browser.new_context(base_url=live_server, locale="zh-CN")
-    offsite, failures = [], []
+    context.add_init_script(CSP_REPORTER)
+    offsite, failures, violations = [], [], []
 
     def guard(route):
         url = route.request.url
@@ -125,7 +137,9 @@ def page(browser, live_server, request):
     context.route("**/*", guard)
     page = context.new_page()
     page.on("response", lambda r: failures.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.on("console", lambda m: violations.append(f"{page.url}: {m.text}") if csp_violation(m.text) else None)
     page.failures = failures
+    page.csp_violations = violations
     try:
         yield page
     finally:
@@ -135,3 +149,4 @@ def page(browser, live_server, request):
             page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
         context.close()
     assert not offsite, f"requests off this machine: {offsite}"
+    assert not violations, f"Content-Security-Policy violations: {violations}"
