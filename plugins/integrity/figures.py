@@ -43,3 +43,8 @@ FIGURES = [FigureProvider("integrity_risk_coverage", "廉政风险点覆盖率",
 from plugins.integrity.training_figures import FIGURES as _TRAINING_FIGURES  # noqa: E402
 
 FIGURES += _TRAINING_FIGURES
+
+# 执法证件即将到期 and 执法证件已过期 (issue 15, item 8)
+from plugins.integrity.certificate_figures import FIGURES as _CERTIFICATE_FIGURES  # noqa: E402
+
+FIGURES += _CERTIFICATE_FIGURES

@@ -81,7 +81,8 @@ def test_hook_xingfeng_register_figures(app):
 
     registry = app.extensions["xingfeng"]
     assert set(registry.figures) == {"case_review_score", "case_review_fail_share", "integrity_risk_coverage",
-                                    "integrity_training_hours", "integrity_warning_coverage"}
+                                    "integrity_training_hours", "integrity_warning_coverage",
+                                    "integrity_certificates_expiring", "integrity_certificates_expired"}
     assert registry.figures["case_review_score"].compute is figures.case_review_score
     with app.app_context():
         shown = providers.registered()

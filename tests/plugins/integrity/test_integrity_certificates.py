@@ -336,3 +336,33 @@ def test_a_handler_named_with_the_number_is_still_recused(client, tenant):
         headers=tenant.headers("reviewer"),
     )
     assert resp.status_code == 409
+
+
+# --- the figures (issue 15, item 8) ---------------------------------------------------------------------------
+
+
+def test_certificate_figures_count_people_in_post_by_unit(client, tenant, other_tenant, app):
+    from core.figures.periods import parse as parse_period
+
+    registry = app.extensions["xingfeng"].figures
+    expiring, expired = registry["integrity_certificates_expiring"], registry["integrity_certificates_expired"]
+    assert (expiring.kind, expired.kind) == ("count", "count")
+    period = parse_period(today_in_shanghai().strftime("%Y-%m"))
+
+    def values(provider, world, by_unit=False):
+        with tenant_scope(world.tenant.id):
+            return provider.compute(db.session, period, [world.tenant.id], by_unit)
+
+    person(client, tenant, certificate_no="C-1", expires_on=days(400))  # valid
+    person(client, tenant, name="李四", certificate_no="C-2", expires_on=days(-40))  # expired by today already
+    person(client, tenant, name="王五", certificate_no="C-3", expires_on=days(35))  # expiring at any month's end
+    person(client, tenant, name="赵六", certificate_no="C-4", expires_on=days(40), unit_id=tenant.root.id)
+    assert values(expired, tenant) == {tenant.tenant.id: 1}
+    assert values(expiring, tenant) == {tenant.tenant.id: 2}
+    by_unit = values(expiring, tenant, by_unit=True)
+    assert by_unit[(tenant.tenant.id, tenant.station.id)] == 1
+    assert by_unit[(tenant.tenant.id, tenant.root.id)] == 1
+    assert values(expired, other_tenant) == {other_tenant.tenant.id: 0}
+    figures = client.get("/api/v1/figures", headers=tenant.headers("viewer"))
+    assert figures.status_code == 200
+    assert "integrity_certificates_expired" in str(figures.json)
