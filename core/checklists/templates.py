@@ -7,6 +7,7 @@ checklist on the server, in the browser (the page mirrors :func:`evaluate`) and 
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -206,12 +207,34 @@ def normalise(item: Item, value: Any) -> tuple[Any, str | None]:
             return None, "应为以下之一：" + "、".join(item.choices)
         return text, None
     # multiple
-    values = value if isinstance(value, list | tuple) else [v for v in str(value).replace("，", ",").split(",")]
+    values = value if isinstance(value, list | tuple) else split_choices(str(value), item.choices)
     chosen = [str(v).strip() for v in values if str(v).strip()]
     wrong = [v for v in chosen if v not in item.choices]
     if wrong:
         return None, f"“{wrong[0]}”不是可选答案，可选：" + "、".join(item.choices)
     return sorted(set(chosen), key=item.choices.index), None
+
+
+_CHOICE_SEPARATORS = re.compile(r"([,，、;；\n])")
+
+
+def split_choices(text: str, choices: tuple[str, ...] | list[str]) -> list[str]:
+    """The choices in a typed or exported answer (导出时以“、”连接), also where a choice itself holds a separator
+    (乱收费、乱罚款): the longest run of pieces that names a choice is taken whole."""
+    parts = _CHOICE_SEPARATORS.split(text)
+    pieces, found, i = parts[0::2], [], 0
+    seps = parts[1::2]
+    while i < len(pieces):
+        for j in range(len(pieces), i, -1):
+            candidate = "".join(pieces[k] + (seps[k] if k < j - 1 else "") for k in range(i, j)).strip()
+            if candidate in choices:
+                found.append(candidate)
+                i = j
+                break
+        else:
+            found.append(pieces[i])
+            i += 1
+    return found
 
 
 def _fmt(points: float) -> str:

@@ -460,3 +460,22 @@ def test_another_tenant_sees_neither_the_problem_nor_its_copied_evidence(client,
         f"/api/v1/problems/{problem_id}/attachments/{attachment_id}", headers=other_tenant.headers("officer")
     )
     assert other.status_code == 404
+
+
+def test_the_filled_workbook_imports_back_with_the_same_answers(client, tenant, sample):
+    # Issue 22, item 6: every answer type, the multiple choice exported joined by 、 included.
+    answers = {"q1": "no", "q2": "拒不公示", "q3": 11.5, "q4": 2, "q5": ["推诿", "刁难"], "q6": "窗口人员说明了情况"}
+    draft = begin(client, tenant, answers=answers)
+    assert draft.status_code == 201, draft.json
+    exported = client.get(f"/api/v1/checklists/{draft.json['id']}/export.xlsx", headers=tenant.headers("officer"))
+    assert exported.status_code == 200
+    ws = load_workbook(io.BytesIO(exported.data))["检查清单"]
+    assert "推诿、刁难" in [c.value for row in ws.iter_rows() for c in row]
+    again = client.post(
+        "/api/v1/checklists/import",
+        data={"file": (io.BytesIO(exported.data), "导出的检查清单.xlsx")},
+        headers=tenant.headers("officer"),
+    )
+    assert again.status_code == 201, again.json
+    assert again.json["answers"] == answers
+    assert again.json["unit_id"] == tenant.station.id
