@@ -79,7 +79,19 @@ def _check_parent(parent_id: int | None, unit: Unit | None = None) -> None:
         raise FieldError("parent_id", "不能把单位移到它自己或其下级单位之下")
 
 
+UNIT_CODE = re.compile(r"[A-Za-z0-9_.-]{1,40}")
+
+
+def _check_unit_text(changes: dict[str, Any]) -> None:
+    """The rules of the API's schema, held by the service too: the admin page posts plain form fields."""
+    if "code" in changes and not UNIT_CODE.fullmatch(changes["code"] or ""):
+        raise FieldError("code", "单位代码必填，1至40位，只能含字母、数字、点、下划线或连字符")
+    if "name" in changes and not (1 <= len((changes["name"] or "").strip()) <= 100):
+        raise FieldError("name", "单位名称必填，不能超过100个字")
+
+
 def create_unit(code: str, name: str, kind: str, parent_id: int | None, sort_order: int = 0) -> Unit:
+    _check_unit_text({"code": code, "name": name})
     if kind not in UNIT_KINDS:
         raise FieldError("kind", "单位类型应为：" + "、".join(UNIT_KINDS))
     if db.session.scalar(select(Unit.id).where(Unit.code == code)) is not None:
@@ -92,6 +104,7 @@ def create_unit(code: str, name: str, kind: str, parent_id: int | None, sort_ord
 
 
 def update_unit(unit: Unit, changes: dict[str, Any]) -> Unit:
+    _check_unit_text(changes)
     if "kind" in changes and changes["kind"] not in UNIT_KINDS:
         raise FieldError("kind", "单位类型应为：" + "、".join(UNIT_KINDS))
     if "code" in changes and changes["code"] != unit.code:

@@ -280,6 +280,13 @@ def test_tenant_admin_manages_units_users_plugins_and_settings(client, tenant):
                                 "kind": "station", "parent_id": tenant.root.id})  # fmt: skip
     page = client.get("/admin").get_data(as_text=True)
     assert "新区所" in page
+    # Issue 22: an empty code and name were saved as a nameless unit; now refused, nothing created.
+    units_before = len(client.get("/api/v1/units", headers=tenant.headers("tenant_admin")).json["items"])
+    empty = client.post("/admin", data={"csrf_token": token, "action": "add_unit", "code": "", "name": "",
+                                        "kind": "station", "parent_id": tenant.root.id})  # fmt: skip
+    assert empty.status_code == 302
+    assert "单位代码必填" in client.get("/admin").get_data(as_text=True)
+    assert len(client.get("/api/v1/units", headers=tenant.headers("tenant_admin")).json["items"]) == units_before
     dup = client.post("/admin", data={"csrf_token": token, "action": "add_user", "username": "alpha.officer",
                                       "name": "重复", "role": "officer", "unit_id": tenant.station.id})  # fmt: skip
     assert dup.status_code == 302
