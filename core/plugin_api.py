@@ -26,7 +26,16 @@ from core.checklists.templates import Condition as ChecklistCondition
 from core.checklists.templates import Item as ChecklistItem
 from core.checklists.templates import Template as ChecklistTemplate
 from core.checklists.versions import pin as pin_template_version
-from core.domains import Category, Domain, EventKind, FieldSet, PluginBlueprint, PluginPages
+from core.domains import (
+    Category,
+    Domain,
+    EventKind,
+    FieldSet,
+    PluginBlueprint,
+    PluginPages,
+    ReferredReport,
+    ReportReferral,
+)
 from core.figures.periods import Period as FigurePeriod
 from core.figures.providers import Provider as FigureProvider
 from core.figures.providers import grouped as grouped_figure
@@ -34,13 +43,16 @@ from core.figures.providers import in_period as in_figure_period
 from core.figures.providers import units_with_domain
 from core.hookspecs import hookimpl
 from core.ledger.bounds import WORKING_DAYS_ERROR, WORKING_DAYS_MAX, WORKING_DAYS_MIN
-from core.ledger.models import RECTIFICATION_TYPES, SEVERITIES, SOURCES, Problem
+from core.ledger.models import LIGHTS, RECTIFICATION_TYPES, SEVERITIES, SOURCES, Problem
 from core.ledger.permissions import may_record, visible_unit_ids
 from core.ledger.schemas import UploadSchema
-from core.ledger.service import create_problem, create_system_problem, work_calendar
+from core.ledger.service import create_problem, create_system_problem, work_calendar, yellow_days
+from core.oversight.models import MEASURE_KINDS as ACCOUNTABILITY_KINDS
+from core.oversight.models import AccountabilityMeasure
 from core.oversight.notify import remind_unit
 from core.platform.api import Blueprint as ApiBlueprint
 from core.platform.calendar import SHANGHAI, WorkCalendar, local_date, today_in_shanghai
+from core.platform.calendar import light as _light
 from core.platform.db import BigId, TenantScoped, UTCDateTime, db, scoped_get, tenant_scope, utcnow
 from core.platform.errors import Conflict, FieldError, NotFound, ServiceError
 from core.platform.evidence import download_headers
@@ -83,6 +95,8 @@ __all__ = [
     "PluginBlueprint",
     "PluginPages",
     "EventKind",
+    "ReportReferral",
+    "ReferredReport",
     "ChecklistTemplate",
     "ChecklistItem",
     "ChecklistCondition",
@@ -124,6 +138,10 @@ __all__ = [
     "create_problem",
     "create_system_problem",
     "UploadSchema",
+    "LIGHTS",
+    "deadline_light",
+    "AccountabilityMeasure",
+    "ACCOUNTABILITY_KINDS",
     # audit, reminders, calendar
     "append_event",
     "remind_unit",
@@ -181,3 +199,15 @@ def append_event(kind: str, actor: str, data: dict, problem_id: int | None = Non
     if "." not in kind.strip(".") or kind != kind.strip():
         raise ValueError(f"audit event kind {kind!r} must be namespaced as '<plugin>.<event>'")
     return chain.append(kind, actor, data, problem_id=problem_id)
+
+
+def deadline_light(tenant: Tenant, due, today, open_: bool = True) -> str | None:
+    """The light (红黄绿灯, ``LIGHTS``) of a plugin's item with a deadline, counted as the ledger counts its own.
+
+    :param tenant: the tenant whose yellow window (working days, default 3) applies.
+    :param due: the deadline (a date) or None (an open item without one is green).
+    :param today: the date in Asia/Shanghai.
+    :param open_: False for a finished item, which has no light (None).
+    :return: ``"red"`` overdue, ``"yellow"`` due within the window, ``"green"``, or None.
+    """
+    return _light(due, today, yellow_days(tenant), work_calendar(), open_)

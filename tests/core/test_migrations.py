@@ -35,7 +35,7 @@ def test_default_campaign_phases_are_seeded(db):
 
 
 LEGACY = Path(__file__).resolve().parent.parent / "fixtures" / "legacy_migrations"
-PLUGIN_HEADS = {"approval_0001", "enforcement_0001", "integrity_0002", "paid_services_0001", "supervision_0001"}
+PLUGIN_HEADS = {"approval_0001", "enforcement_0001", "integrity_0004_leads", "paid_services_0001", "supervision_0001"}
 ROWS = {
     "tenant": "SELECT id, slug, name, code, status, is_city, settings, created_at FROM tenant",
     "unit": "SELECT id, tenant_id, code, name, kind, sort_order, created_at FROM unit",
