@@ -8,7 +8,7 @@ the JSON API for both registers, each importable from .xlsx/CSV and exported to 
 
 from pathlib import Path
 
-from core.plugin_api import EventKind, FieldSet, PluginBlueprint, PluginPages, hookimpl
+from core.plugin_api import EventKind, FieldSet, PluginBlueprint, PluginPages, ReportReferral, hookimpl
 from plugins.integrity.api import IntegrityFieldsSchema, blp
 from plugins.integrity.domain import DOMAIN
 
@@ -21,6 +21,17 @@ EVENT_KINDS = {
     "integrity.risk_point_updated": "修改廉政风险点",
     "integrity.risk_point_retired": "撤销廉政风险点",
     "integrity.risk_points_imported": "导入廉政风险点",
+    "integrity.lead_recorded": "登记问题线索",
+    "integrity.lead_updated": "修改问题线索",
+    "integrity.lead_disposed": "处置问题线索",
+    "integrity.lead_concluded": "问题线索办结",
+    "integrity.lead_problem_recorded": "问题线索查实转台账",
+    "integrity.lead_read": "查阅问题线索",
+    "integrity.leads_listed": "查阅问题线索清单",
+    "integrity.leads_exported": "导出问题线索",
+    "integrity.interference_recorded": "登记干预执法记录",
+    "integrity.interference_updated": "修改干预执法记录",
+    "integrity.interference_imported": "导入干预执法记录",
 }
 
 
@@ -52,7 +63,10 @@ def xingfeng_register_pages():
             slug="integrity",
             domain=DOMAIN.slug,
             blueprint=pages.blp,
-            nav=(("人员名册", "/integrity/staff"), ("廉政风险点", "/integrity/risk-points")),
+            nav=(("人员名册", "/integrity/staff"), ("廉政风险点", "/integrity/risk-points"),
+                 ("干预执法记录", "/integrity/interference"), ("问题线索", "/integrity/leads")),
+            # 问题线索 is in the menu only of those who may read it: the tenant's 纪检 and the city's supervisors.
+            nav_roles={"/integrity/leads": ("reviewer", "city_supervisor")},
         )
     ]
 
@@ -85,9 +99,10 @@ def xingfeng_sweep(tenant, today):
 @hookimpl
 def xingfeng_load_demo_data(tenant, today):
     """A few staff and risk points at the demo tenant's stations (once)."""
+    from plugins.integrity import conduct_demo
     from plugins.integrity.demo import load
 
-    return load(tenant, today)
+    return load(tenant, today) + conduct_demo.load(tenant, today)
 
 
 @hookimpl
@@ -100,3 +115,12 @@ def xingfeng_register_event_kinds():
 def xingfeng_register_migrations():
     """Register the integrity plugin's Alembic branch (its tables)."""
     return [str(Path(__file__).resolve().parent / "migrations" / "versions")]
+
+
+@hookimpl
+def xingfeng_register_report_referrals():
+    """Offer 转为问题线索 at a public report's triage, to the tenant's reviewers (纪检)."""
+    from plugins.integrity.leads import refer_report
+
+    return [ReportReferral(slug="integrity.lead", domain=DOMAIN.slug, label="转为问题线索", roles=("reviewer",),
+                           refer=refer_report)]  # fmt: skip

@@ -459,3 +459,7 @@ def retire_risk_point(data, integrity_risk_point_id, **_url_values):
     caller = Caller.current()
     risk = risks.get_risk(caller, integrity_risk_point_id)
     return risk_out(caller, risks.retire_risk(caller, risk, data["reason"]))
+
+
+# 问题线索 and 干预执法记录 live in their own module, on this blueprint.
+from plugins.integrity import conduct_api  # noqa: E402, F401

@@ -342,3 +342,7 @@ def _import_page(which: str):
         errors=errors,
         prefix=_prefix(),
     ), (422 if errors else 200)
+
+
+# 问题线索 and 干预执法记录 have their own module, on this blueprint.
+from plugins.integrity import conduct_pages  # noqa: E402, F401
