@@ -203,8 +203,8 @@ def test_lights_follow_the_deadline_as_the_ledgers(client, tenant):
 def test_disposal_then_result_with_accountability_and_a_ledger_problem(client, tenant):
     h = tenant.headers("reviewer")
     lead = record(client, tenant)
-    disposed = client.post(f"{API}/leads/{lead['id']}/disposal",
-                           json={"disposal": "talk", "deadline": days(10), "note": "由纪检组长谈话"}, headers=h)  # fmt: skip
+    disposal = {"disposal": "talk", "deadline": days(10), "note": "由纪检组长谈话"}
+    disposed = client.post(f"{API}/leads/{lead['id']}/disposal", json=disposal, headers=h)
     assert disposed.status_code == 200, disposed.json
     assert (disposed.json["status"], disposed.json["disposal_name"]) == ("handling", "谈话函询")
     assert "由纪检组长谈话" in disposed.json["handling"]
@@ -232,7 +232,8 @@ def test_disposal_then_result_with_accountability_and_a_ledger_problem(client, t
         problem = db.session.get(Problem, pid)
         assert (problem.source, problem.domain, problem.unit_id) == ("discipline_referral", "integrity",
                                                                      tenant.station.id)  # fmt: skip
-        assert SECRET_TEXT not in problem.description and "郑海波" not in problem.description
+        assert SECRET_TEXT not in problem.description
+        assert "郑海波" not in problem.description
     again = client.post(f"{API}/leads/{lead['id']}/result", json={"result": "partly"}, headers=h)
     assert again.status_code == 409
     assert client.patch(f"{API}/leads/{lead['id']}", json={"handling": "x"}, headers=h).status_code == 409
@@ -306,8 +307,8 @@ def fast_forms(app, monkeypatch):
 
 
 def new_report(client, world) -> dict:
-    resp = submit(client, world.slug, category="other",
-                  description=f"城关所执法人员郑海波检查时{SECRET_TEXT}，还暗示请客。", concerned="城关所 郑海波")  # fmt: skip
+    description = f"城关所执法人员郑海波检查时{SECRET_TEXT}，还暗示请客。"
+    resp = submit(client, world.slug, category="other", description=description, concerned="城关所 郑海波")
     assert resp.status_code == 201, resp.json
     with tenant_scope(world.tenant.id):
         rid = db.session.scalar(select(PublicReport.id).where(PublicReport.tracking_code == resp.json["tracking_code"]))
@@ -337,7 +338,9 @@ def test_a_reviewer_turns_a_report_into_a_lead_and_the_reporter_reads_a_neutral_
     assert seen["status_name"] == "已转有关部门办理"
     assert seen["handling"] is None
     text = str(seen)
-    assert "线索" not in text and "纪检" not in text and leads[0]["number"] not in text
+    assert "线索" not in text
+    assert "纪检" not in text
+    assert leads[0]["number"] not in text
     # Once referred, the report leaves everyone else's queue; reviewers and the city's supervisors still read it.
     for role in ("officer", "tenant_admin", "viewer"):
         h = tenant.headers(role)
@@ -398,7 +401,9 @@ def test_pages_matrix(client, tenant, other_tenant, city, role):
     menu = client.get(f"{prefix}/integrity/staff").get_data(as_text=True) if not role == "city_admin" else ""
     if role in READERS:
         html = listing.get_data(as_text=True)
-        assert "内部资料" in html and SECRET_TEXT in html and "孙某某" not in html
+        assert "内部资料" in html
+        assert SECRET_TEXT in html
+        assert "孙某某" not in html
         assert listing.headers["Cache-Control"] == "no-store"
         assert 'href="' + prefix + '/integrity/leads"' in menu
         other_prefix = "/tenants/beta" if city_user else ""
@@ -424,13 +429,15 @@ def test_pages_record_dispose_and_conclude(client, tenant):
     assert made.status_code == 302
     page = made.headers["Location"]
     html = client.get(page).get_data(as_text=True)
-    assert "红灯" in html and "反映某问题" in html
+    assert "红灯" in html
+    assert "反映某问题" in html
     assert client.post(page, data={"csrf_token": token, "action": "dispose", "disposal": "shelve"}).status_code == 302
     assert "暂存待查" in client.get(page).get_data(as_text=True)
     done = client.post(page, data={"csrf_token": token, "action": "result", "result": "unfounded", "note": "不属实"})
     assert done.status_code == 302
     html = client.get(page).get_data(as_text=True)
-    assert "查否" in html and 'data-testid="link-accountability"' in html
+    assert "查否" in html
+    assert 'data-testid="link-accountability"' in html
 
 
 def test_the_triage_page_offers_the_referral_to_reviewers_only(client, tenant, fast_forms):
@@ -440,15 +447,18 @@ def test_the_triage_page_offers_the_referral_to_reviewers_only(client, tenant, f
     log_in(client, "alpha.reviewer")
     page = f"/public-reports/{receipt['id']}"
     html = client.get(page).get_data(as_text=True)
-    assert 'data-referral="integrity.lead"' in html and "转为问题线索" in html
+    assert 'data-referral="integrity.lead"' in html
+    assert "转为问题线索" in html
     token = _csrf(client, page)
     resp = client.post(page, data={"csrf_token": token, "action": "refer", "referral": "integrity.lead",
                                    "ref_note": "转纪检"})  # fmt: skip
     assert resp.status_code == 302
     html = client.get(page).get_data(as_text=True)
-    assert "已转有关部门办理" in html and 'data-testid="refer-form"' not in html
+    assert "已转有关部门办理" in html
+    assert 'data-testid="refer-form"' not in html
     with tenant_scope(tenant.tenant.id):
         lead = db.session.scalar(select(ConfidentialLead))
-        assert lead.public_report_id == receipt["id"] and "转纪检" in lead.handling
+        assert lead.public_report_id == receipt["id"]
+        assert "转纪检" in lead.handling
     log_in(client, "alpha.officer")
     assert client.get(page).status_code == 404
