@@ -462,3 +462,19 @@ def test_the_triage_page_offers_the_referral_to_reviewers_only(client, tenant, f
         assert "转纪检" in lead.handling
     log_in(client, "alpha.officer")
     assert client.get(page).status_code == 404
+
+
+def test_the_reporters_tracking_page_shows_only_the_neutral_state(client, tenant, fast_forms):
+    receipt = new_report(client, tenant)
+    resp = client.post(f"/api/v1/public-reports/{receipt['id']}/refer", json={"referral": "integrity.lead"},
+                       headers=tenant.headers("reviewer"))  # fmt: skip
+    assert resp.status_code == 200
+    html = client.get("/report-status").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    page = client.post("/report-status", data={"csrf_token": token, "tracking_code": receipt["tracking_code"],
+                                               "secret": receipt["secret"]}).get_data(as_text=True)  # fmt: skip
+    status = re.search(r'data-testid="tracked-status">([^<]*)<', page).group(1)
+    assert status == "已转有关部门办理"
+    assert 'data-testid="tracked-handling"' not in page
+    assert "问题线索" not in page
+    assert "XS-" not in page
