@@ -192,7 +192,8 @@ def _plugin_pages(app: Flask) -> None:
             return {"plugin_nav": []}
         enabled = enabled_here()
         items = [item for item in registry.pages.values() if item.domain in enabled]
-        return {"plugin_nav": [entry for item in items for entry in item.nav]}
+        role = getattr(g.get("user"), "role", None)
+        return {"plugin_nav": [entry for item in items for entry in item.nav_for(role)]}
 
 
 def _default_database(app: Flask) -> None:

@@ -81,6 +81,7 @@ CORE_EVENT_KINDS = (
     ("public.report_replied", "答复群众反映", "public_report_replied"),
     ("public.report_rated", "群众评价答复", "public_report_rated"),
     ("public.report_dismissed", "不予受理群众反映", "public_report_dismissed"),
+    ("public.report_referred", "群众反映转有关部门办理", "public_report_referred"),
     # oversight (督办、问责、自查、报送、红黄灯)
     ("oversight.settings_changed", "修改时限设置", "settings_changed"),
     ("oversight.order_issued", "下发督办单", "order_issued"),

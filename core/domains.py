@@ -84,6 +84,12 @@ class PluginPages:
     domain: str
     blueprint: Any = field(compare=False)
     nav: tuple[tuple[str, str], ...] = ()
+    #: path -> the roles that see that menu entry (an entry not named here is shown to every role)
+    nav_roles: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
+
+    def nav_for(self, role: str | None) -> list[tuple[str, str]]:
+        """The menu entries a user of ``role`` sees."""
+        return [(label, path) for label, path in self.nav if role in self.nav_roles.get(path, (role,))]
 
 
 #: an audit event kind ``<owner>.<event>``: lower-case words joined by ``_``, owner and event apart by one dot
@@ -149,3 +155,51 @@ class CertificateStatus:
     def lapsed(self) -> bool:
         """True when the person could not lawfully act with a certificate that day (expired or none held)."""
         return self.state in ("expired", "none")
+
+
+@dataclass(frozen=True)
+class ReferredReport:
+    """What a plugin is handed of a public report referred to it: the report's text, never the reporter's contact.
+
+    :param report_id: the report's id in the tenant (``public_report.id``), to link back to it.
+    :param tracking_code: the code the reporter follows the report with.
+    :param category: the report's category code (``core.public.models.CATEGORIES``), ``category_name`` its label.
+    :param unit_id: the unit the report names, if any.
+    :param concerned: 涉及单位或人员, as the reporter wrote it.
+    """
+
+    report_id: int
+    tracking_code: str
+    category: str
+    category_name: str
+    description: str
+    unit_id: int | None
+    concerned: str
+    location: str
+    occurred: str
+    received_at: Any
+
+
+@dataclass(frozen=True)
+class ReportReferral:
+    """A way to triage a public report other than into the ledger: hand it to a plugin's own register.
+
+    Offered beside 受理/并案/不予受理 on a report's page and API (``POST …/public-reports/<id>/refer``) to users
+    whose role is in ``roles``, wherever ``domain`` is enabled. The report's status becomes 已转有关部门办理
+    (``referred``), all the reporter reads, with ``reply`` as the answer they see; what it became is the plugin's.
+
+    :param slug: unique, ``<plugin>.<what>`` (``integrity.lead``).
+    :param domain: the plugin's domain that must be enabled.
+    :param label: the action as shown, e.g. 转为问题线索.
+    :param roles: who may refer (and who, with the city's supervisors, still reads the report once referred).
+    :param refer: ``refer(caller, report: ReferredReport, data: dict) -> str`` records the plugin's row as the
+        caller and returns what staff read of it (e.g. a number); it raises ``ServiceError`` to refuse.
+    :param reply: what the reporter reads (neutral: never say where the report went).
+    """
+
+    slug: str
+    domain: str
+    label: str
+    roles: tuple[str, ...]
+    refer: Any = field(compare=False)
+    reply: str = "您反映的问题已转有关部门办理，感谢您的监督。"

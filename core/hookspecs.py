@@ -14,7 +14,15 @@ if TYPE_CHECKING:
     from flask import Flask
 
     from core.checklists.templates import Template
-    from core.domains import CertificateStatus, Domain, EventKind, FieldSet, PluginBlueprint, PluginPages
+    from core.domains import (
+        CertificateStatus,
+        Domain,
+        EventKind,
+        FieldSet,
+        PluginBlueprint,
+        PluginPages,
+        ReportReferral,
+    )
     from core.figures.providers import Provider
 
 #: The one project name: hook markers, the plugin manager and the entry-point group are all ``xingfeng``.
@@ -113,6 +121,20 @@ def xingfeng_register_figures() -> list[Provider]:
     and the snapshots.
 
     :return: a list of :class:`core.figures.providers.Provider`.
+    """
+
+
+@hookspec
+def xingfeng_register_report_referrals() -> list[ReportReferral]:
+    """Register ways to triage a public report into a plugin's own register instead of the ledger.
+
+    Called once at start-up. Each :class:`core.domains.ReportReferral` is offered on a report's page and API beside
+    受理/并案/不予受理, only where its domain is enabled and only to its ``roles``; the core then calls its
+    ``refer(caller, report, data)`` with a :class:`core.domains.ReferredReport` (never the reporter's contact), marks
+    the report 已转有关部门办理 and sends the referral's neutral reply. Once referred, the report is read only by the
+    referral's roles and the city's supervisors. Slugs are unique; a duplicate or an unknown domain stops start-up.
+
+    :return: a list of :class:`core.domains.ReportReferral`.
     """
 
 

@@ -36,6 +36,8 @@ from core.domains import (
     FieldSet,
     PluginBlueprint,
     PluginPages,
+    ReferredReport,
+    ReportReferral,
 )
 from core.figures.periods import Period as FigurePeriod
 from core.figures.providers import Provider as FigureProvider
@@ -44,16 +46,19 @@ from core.figures.providers import in_period as in_figure_period
 from core.figures.providers import units_with_domain
 from core.hookspecs import hookimpl
 from core.ledger.bounds import WORKING_DAYS_ERROR, WORKING_DAYS_MAX, WORKING_DAYS_MIN
-from core.ledger.models import RECTIFICATION_TYPES, SEVERITIES, SOURCES, Problem
+from core.ledger.models import LIGHTS, RECTIFICATION_TYPES, SEVERITIES, SOURCES, Problem
 from core.ledger.permissions import may_record, visible_unit_ids
 from core.ledger.schemas import UploadSchema
-from core.ledger.service import create_problem, create_system_problem, work_calendar
+from core.ledger.service import create_problem, create_system_problem, work_calendar, yellow_days
 from core.ledger.service import evidence_store as _evidence_store
 from core.ledger.service import send_evidence as _send_evidence
+from core.oversight.models import MEASURE_KINDS as ACCOUNTABILITY_KINDS
+from core.oversight.models import AccountabilityMeasure
 from core.oversight.notify import remind_unit
 from core.platform.api import Blueprint as ApiBlueprint
 from core.platform.api import list_schema, listing
 from core.platform.calendar import SHANGHAI, WorkCalendar, local_date, today_in_shanghai
+from core.platform.calendar import light as _light
 from core.platform.db import BigId, TenantScoped, UTCDateTime, db, scoped_get, tenant_scope, utcnow
 from core.platform.errors import Conflict, FieldError, NotFound, ServiceError
 from core.platform.evidence import StoredFile as StoredEvidence
@@ -98,6 +103,8 @@ __all__ = [
     "PluginBlueprint",
     "PluginPages",
     "EventKind",
+    "ReportReferral",
+    "ReferredReport",
     "ChecklistTemplate",
     "ChecklistItem",
     "ChecklistCondition",
@@ -139,6 +146,10 @@ __all__ = [
     "create_problem",
     "create_system_problem",
     "UploadSchema",
+    "LIGHTS",
+    "deadline_light",
+    "AccountabilityMeasure",
+    "ACCOUNTABILITY_KINDS",
     # audit, reminders, calendar
     "append_event",
     "remind_unit",
@@ -226,6 +237,8 @@ def send_evidence(sha256: str, content_type: str, filename: str):
     :return: the response (``NotFound`` when the file has gone from the store).
     """
     return _send_evidence(sha256, content_type, filename)
+
+
 def certificate_status(
     tenant: Tenant, on: date, certificate_no: str | None = None, name: str | None = None
 ) -> CertificateStatus | None:
@@ -248,3 +261,15 @@ def certificate_status(
         enabled |= {slug for slug, state in domain_states(unit, units).items() if state.enabled}
     hook = tenancy_service.registry().hook_for("xingfeng_certificate_status", enabled)
     return hook(tenant=tenant, certificate_no=certificate_no or None, name=name or None, on=on)
+
+
+def deadline_light(tenant: Tenant, due, today, open_: bool = True) -> str | None:
+    """The light (红黄绿灯, ``LIGHTS``) of a plugin's item with a deadline, counted as the ledger counts its own.
+
+    :param tenant: the tenant whose yellow window (working days, default 3) applies.
+    :param due: the deadline (a date) or None (an open item without one is green).
+    :param today: the date in Asia/Shanghai.
+    :param open_: False for a finished item, which has no light (None).
+    :return: ``"red"`` overdue, ``"yellow"`` due within the window, ``"green"``, or None.
+    """
+    return _light(due, today, yellow_days(tenant), work_calendar(), open_)

@@ -97,6 +97,8 @@ class PluginRegistry:
     plugin_domains: dict[str, list[str]] = field(default_factory=dict)
     #: the plugins' Alembic version folders (each plugin's own branch), handed to Alembic beside the core's
     migrations: list[str] = field(default_factory=list)
+    #: referral slug -> a plugin's way to triage a public report (core.domains.ReportReferral)
+    referrals: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def collect(cls, pm: pluggy.PluginManager) -> PluginRegistry:
@@ -117,7 +119,9 @@ class PluginRegistry:
         if clash:
             raise PluginError(f"duplicate figure slug {clash[0]!r} (a figure of the core)")
         reg.migrations = list(dict.fromkeys(str(f) for f in _flatten(pm.hook.xingfeng_register_migrations())))
-        for kind, items in (("field set", reg.fieldsets), ("blueprint", reg.blueprints), ("pages", reg.pages)):
+        reg.referrals = _unique("report referral", _flatten(pm.hook.xingfeng_register_report_referrals()))
+        for kind, items in (("field set", reg.fieldsets), ("blueprint", reg.blueprints), ("pages", reg.pages),
+                            ("report referral", reg.referrals)):
             for item in items.values():
                 if item.domain not in reg.domains:
                     raise PluginError(f"{kind} {item.slug!r} names unknown domain {item.domain!r}")

@@ -34,7 +34,8 @@ def secure_headers(response: Response) -> Response:
         response.headers.setdefault(name, value)
     if g.get("user") is not None or "Authorization" in request.headers:
         # A shared or back-button cache must not keep a signed-in page or an authenticated API answer.
-        response.headers["Cache-Control"] = "no-store"
+        if "no-store" not in response.headers.get("Cache-Control", ""):
+            response.headers["Cache-Control"] = "no-store"
         response.headers.pop("Expires", None)
     return response
 

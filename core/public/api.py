@@ -35,6 +35,7 @@ from core.public.schemas import (
     PublicReportMergeSchema,
     PublicReportNewReplySchema,
     PublicReportPageSchema,
+    PublicReportReferSchema,
     PublicReportReplySchema,
     PublicReportSchema,
     PublicReportStatsQuerySchema,
@@ -384,6 +385,21 @@ def dismiss_report(args, public_report_id):
     caller = ledger.Caller.current()
     report = service.get_report(public_report_id)
     service.dismiss(caller, report, args["reason"])
+    return service.detail(report, caller.units)
+
+
+@blp.tenant_route("/public-reports/<int:public_report_id>/refer", methods=["POST"])
+@require(*service.TRIAGERS)
+@blp.arguments(PublicReportReferSchema)
+@blp.response(200, PublicReportSchema)
+@blp.alt_response(409, description="该举报已分办")
+def refer_report(args, public_report_id):
+    """转办: hand the report to a plugin's register (``referral``, e.g. ``integrity.lead`` 转为问题线索) with the
+    ``data`` that register asks for; the reporter reads only 已转有关部门办理, and from then on only the referral's
+    roles and the city's supervisors read the report."""
+    caller = ledger.Caller.current()
+    report = service.get_report(public_report_id)
+    service.refer(caller, report, args["referral"], args["data"])
     return service.detail(report, caller.units)
 
 

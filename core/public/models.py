@@ -35,7 +35,8 @@ LEDGER_CATEGORY = {
     "intermediary": ("general", "integrity"),
     "other": ("general", "other"),
 }
-STATUSES = {"received": "待处理", "accepted": "已受理", "merged": "已并案办理", "dismissed": "不予受理"}
+STATUSES = {"received": "待处理", "accepted": "已受理", "merged": "已并案办理", "dismissed": "不予受理",
+            "referred": "已转有关部门办理"}
 RATINGS = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
 
 

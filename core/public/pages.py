@@ -238,6 +238,10 @@ def public_report_page(public_report_id):
                     raise ServiceError(_("请填写不予受理的理由"), {"reason": [_("必填")]})
                 service.dismiss(caller, report, reason)
                 flash(_("已不予受理"), "success")
+            elif action == "refer":
+                data = {k[4:]: v.strip() for k, v in request.form.items() if k.startswith("ref_") and v.strip()}
+                reference = service.refer(caller, report, request.form.get("referral", ""), data)
+                flash(_("已转办：%(reference)s", reference=reference), "success")
             elif action == "reply":
                 text = request.form.get("text", "").strip()
                 if not text:
@@ -270,6 +274,7 @@ def public_report_page(public_report_id):
             contact=contact,
             has_contact=has_contact,
             may_triage=g.user.role in service.TRIAGERS,
+            referrals=service.referrals_for(caller) if report.status == "received" else [],
             may_read_contact=g.user.role in service.CONTACT_READERS,
             domains=domains,
             suggested=suggested,

@@ -280,6 +280,12 @@ class PublicReportDismissSchema(Schema):
     )
 
 
+class PublicReportReferSchema(Schema):
+    referral = fields.String(required=True, validate=validate.Length(min=1, max=80),
+                             metadata={"label": "转办方式（如 integrity.lead）"})  # fmt: skip
+    data = fields.Dict(load_default=dict, metadata={"label": "转办所需的信息（由提供转办方式的业务模块定义）"})
+
+
 class PublicReportNewReplySchema(Schema):
     text = fields.String(required=True, validate=validate.Length(min=1, max=2000), metadata={"label": "答复"})
 
@@ -297,6 +303,7 @@ class PublicReportStatsRowSchema(Schema):
     accepted = fields.Integer()
     merged = fields.Integer()
     dismissed = fields.Integer()
+    referred = fields.Integer()
     replied = fields.Integer()
     median_reply_working_days = fields.Float(allow_none=True, metadata={"description": "首次答复用时中位数（工作日）"})
     rated = fields.Integer()

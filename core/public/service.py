@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, BinaryIO
 
-from flask import current_app
+from flask import current_app, g
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import case, func, literal, select
 from sqlalchemy.exc import IntegrityError
 
 from core.audit import chain
+from core.domains import ReferredReport
 from core.ledger import permissions as perm
 from core.ledger import service as ledger
 from core.ledger.models import OPEN_STATUSES, Problem
@@ -45,7 +46,8 @@ from core.public.models import (
 )
 from core.public.similarity import Candidate, Scorer, tokens
 from core.tenancy.models import Tenant, Unit
-from core.tenancy.service import units_of_tenant
+from core.tenancy.service import enabled_domains as domains_at
+from core.tenancy.service import registry, units_of_tenant
 
 #: defaults of the settings this module reads (each may be set in the app's config)
 DEFAULTS = {
@@ -481,9 +483,25 @@ TRIAGERS = ("officer", "reviewer")
 CONTACT_READERS = ("reviewer",)
 
 
+#: besides the referrals' own roles, who still reads a report once it was referred (已转有关部门办理)
+REFERRED_READERS = ("city_supervisor",)
+
+
+def referral_readers() -> frozenset[str]:
+    """The roles that read a referred report: the city's supervisors and every referral's roles."""
+    roles = {r for item in registry().referrals.values() for r in item.roles}
+    return frozenset(roles | set(REFERRED_READERS))
+
+
+def _reader_role() -> str | None:
+    user = g.get("user")
+    return getattr(user, "role", None)
+
+
 def get_report(report_id: int) -> PublicReport:
+    """A report of the tenant in scope; a referred one only for those who read referrals (404 for the others)."""
     report = scoped_get(PublicReport, report_id)
-    if report is None:
+    if report is None or (report.status == "referred" and _reader_role() not in referral_readers()):
         raise NotFound("未找到该举报")
     return report
 
@@ -519,6 +537,9 @@ def read_contact(caller: ledger.Caller, report: PublicReport) -> dict[str, str]:
 
 def list_reports(filters: dict[str, Any]) -> tuple[list[PublicReport], int]:
     query = select(PublicReport)
+    if _reader_role() not in referral_readers():
+        # A report referred to a confidential register (问题线索) leaves the queue of everyone else.
+        query = query.where(PublicReport.status != "referred")
     for name in ("status", "category", "solicitation_id"):
         if filters.get(name) is not None:
             query = query.where(getattr(PublicReport, name) == filters[name])
@@ -650,6 +671,44 @@ def dismiss(caller: ledger.Caller, report: PublicReport, reason: str) -> PublicR
     chain.append("public.report_dismissed", caller.actor, {"report_id": report.id, "reason": reason})
     add_reply(caller.actor, report, reason)
     return report
+
+
+def referrals_for(caller: ledger.Caller, enabled: set[str] | frozenset[str] | None = None) -> list[Any]:
+    """The referrals (``ReportReferral``) the caller may use: its role is theirs and their domain is on."""
+    if enabled is None:
+        unit = caller.unit(caller.user.unit_id) if caller.user.unit_id else None
+        enabled = domains_at(unit)
+    on = set(enabled)
+    return [r for r in registry().referrals.values() if caller.user.role in r.roles and r.domain in on]
+
+
+def refer(caller: ledger.Caller, report: PublicReport, slug: str, data: dict[str, Any],
+          enabled: set[str] | frozenset[str] | None = None) -> str:
+    """转办: hand the report to a plugin's register (e.g. 问题线索); the reporter reads only 已转有关部门办理."""
+    referral = next((r for r in referrals_for(caller, enabled) if r.slug == slug), None)
+    if referral is None:
+        if slug in registry().referrals:
+            raise ServiceError("当前角色不能这样转办，或该业务未启用", status=403)
+        raise FieldError("referral", "没有这种转办方式")
+    _lock(report)
+    _require_received(report)
+    snapshot = ReferredReport(
+        report_id=report.id, tracking_code=report.tracking_code, category=report.category,
+        category_name=CATEGORIES.get(report.category, report.category), description=report.description,
+        unit_id=report.unit_id, concerned=report.concerned, location=report.location, occurred=report.occurred,
+        received_at=report.received_at,
+    )  # fmt: skip
+    reference = referral.refer(caller, snapshot, dict(data or {}))
+    _triaged(caller, report, "referred")
+    db.session.flush()
+    # The chain names the referral, not what it became: the plugin's own event says that, in its own register.
+    chain.append(
+        "public.report_referred",
+        caller.actor,
+        {"report_id": report.id, "tracking_code": report.tracking_code, "referral": referral.slug},
+    )
+    add_reply(caller.actor, report, referral.reply)
+    return str(reference or "")
 
 
 def reply(caller: ledger.Caller, report: PublicReport, text: str) -> ReportReply:
@@ -820,6 +879,7 @@ def _empty_row(category: str | None) -> dict[str, Any]:
         "accepted": 0,
         "merged": 0,
         "dismissed": 0,
+        "referred": 0,
         "replied": 0,
         "median_reply_working_days": None,
         "rated": 0,

@@ -8,7 +8,7 @@ the JSON API for both registers, each importable from .xlsx/CSV and exported to 
 
 from pathlib import Path
 
-from core.plugin_api import EventKind, FieldSet, PluginBlueprint, PluginPages, hookimpl
+from core.plugin_api import EventKind, FieldSet, PluginBlueprint, PluginPages, ReportReferral, hookimpl
 from plugins.integrity import certificates_api  # noqa: F401  (its routes join the API blueprint)
 from plugins.integrity.api import IntegrityFieldsSchema, blp
 from plugins.integrity.domain import DOMAIN
@@ -34,6 +34,17 @@ EVENT_KINDS = {
     "integrity.settings_updated": "修改证件到期预警天数",
     "integrity.staff_retired": "人员退休",
     "integrity.staff_transferred": "人员调动或调离",
+    "integrity.lead_recorded": "登记问题线索",
+    "integrity.lead_updated": "修改问题线索",
+    "integrity.lead_disposed": "处置问题线索",
+    "integrity.lead_concluded": "问题线索办结",
+    "integrity.lead_problem_recorded": "问题线索查实转台账",
+    "integrity.lead_read": "查阅问题线索",
+    "integrity.leads_listed": "查阅问题线索清单",
+    "integrity.leads_exported": "导出问题线索",
+    "integrity.interference_recorded": "登记干预执法记录",
+    "integrity.interference_updated": "修改干预执法记录",
+    "integrity.interference_imported": "导入干预执法记录",
 }
 
 
@@ -74,7 +85,11 @@ def xingfeng_register_pages():
                 ("证件到期预警", "/integrity/certificates"),
                 ("教育培训", "/integrity/training"),
                 ("责任书", "/integrity/responsibility"),
+                ("干预执法记录", "/integrity/interference"),
+                ("问题线索", "/integrity/leads"),
             ),  # fmt: skip
+            # 问题线索 is in the menu only of those who may read it: the tenant's 纪检 and the city's supervisors.
+            nav_roles={"/integrity/leads": ("reviewer", "city_supervisor")},
         )
     ]
 
@@ -115,10 +130,11 @@ def xingfeng_sweep(tenant, today):
 @hookimpl
 def xingfeng_load_demo_data(tenant, today):
     """A few staff and risk points at the demo tenant's stations (once)."""
+    from plugins.integrity import conduct_demo
     from plugins.integrity.demo import load
     from plugins.integrity.training_demo import load as load_training
 
-    return load(tenant, today) + load_training(tenant, today)
+    return load(tenant, today) + load_training(tenant, today) + conduct_demo.load(tenant, today)
 
 
 @hookimpl
@@ -139,3 +155,12 @@ def xingfeng_certificate_status(tenant, certificate_no, name, on):
     from plugins.integrity.certificates import status_on
 
     return status_on(tenant, certificate_no, name, on)
+
+
+@hookimpl
+def xingfeng_register_report_referrals():
+    """Offer 转为问题线索 at a public report's triage, to the tenant's reviewers (纪检)."""
+    from plugins.integrity.leads import refer_report
+
+    return [ReportReferral(slug="integrity.lead", domain=DOMAIN.slug, label="转为问题线索", roles=("reviewer",),
+                           refer=refer_report)]  # fmt: skip

@@ -471,4 +471,5 @@ def retire_risk_point(data, integrity_risk_point_id, **_url_values):
 
 
 # 教育培训与警示教育, 党风廉政建设责任书 (issue 15, items 2 and 4): their routes on this blueprint
-from plugins.integrity import training_api  # noqa: E402, F401
+# 问题线索 and 干预执法记录 live in their own module, on this blueprint.
+from plugins.integrity import conduct_api, training_api  # noqa: E402, F401

@@ -5,9 +5,10 @@ A unit where the domain is on but no risk point is recorded has not done its 廉
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
-from core.plugin_api import FigurePeriod, FigureProvider, units_with_domain
+from core.plugin_api import FigurePeriod, FigureProvider, grouped_figure, units_with_domain
+from plugins.integrity.conduct_models import ConfidentialLead, InterferenceRecord
 from plugins.integrity.domain import DOMAIN
 from plugins.integrity.models import RiskPoint
 
@@ -48,3 +49,60 @@ FIGURES += _TRAINING_FIGURES
 from plugins.integrity.certificate_figures import FIGURES as _CERTIFICATE_FIGURES  # noqa: E402
 
 FIGURES += _CERTIFICATE_FIGURES
+
+# --- 问题线索 and 干预执法记录 (issue 15, items 5 and 6) -------------------------------------------------------
+
+
+def _per_tenant(session, stmt, tenant_ids, by_unit):
+    """Leads are counted per tenant only: asked per unit, a figure of leads answers nothing."""
+    if by_unit:
+        return {}
+    rows = session.execute(
+        stmt.add_columns(ConfidentialLead.tenant_id, func.count(ConfidentialLead.id))
+        .where(ConfidentialLead.tenant_id.in_(list(tenant_ids)))
+        .group_by(ConfidentialLead.tenant_id)
+    ).all()
+    return {tenant_id: count for tenant_id, count in rows}
+
+
+def _leads(period: FigurePeriod):
+    return ConfidentialLead, select().select_from(ConfidentialLead)
+
+
+def leads_received(session, period: FigurePeriod, tenant_ids, by_unit):
+    """问题线索 received (受理日期) in the period, per tenant."""
+    model, stmt = _leads(period)
+    return _per_tenant(session, stmt.where(model.received_on.between(period.starts_on, period.ends_on)), tenant_ids,
+                       by_unit)  # fmt: skip
+
+
+def leads_handled(session, period: FigurePeriod, tenant_ids, by_unit):
+    """问题线索 concluded (办结日期) in the period, per tenant."""
+    model, stmt = _leads(period)
+    return _per_tenant(session, stmt.where(model.status == "concluded",
+                                           model.concluded_on.between(period.starts_on, period.ends_on)),
+                       tenant_ids, by_unit)  # fmt: skip
+
+
+def leads_substantiated(session, period: FigurePeriod, tenant_ids, by_unit):
+    """问题线索 concluded 查实 or 部分查实 in the period, per tenant."""
+    model, stmt = _leads(period)
+    return _per_tenant(session, stmt.where(model.result.in_(("substantiated", "partly")),
+                                           model.concluded_on.between(period.starts_on, period.ends_on)),
+                       tenant_ids, by_unit)  # fmt: skip
+
+
+def interference_records(session, period: FigurePeriod, tenant_ids, by_unit):
+    """干预执法记录 of interference that happened in the period (per tenant, or per unit where it was recorded)."""
+    model = InterferenceRecord
+    stmt = select().select_from(model).where(model.tenant_id.in_(list(tenant_ids)),
+                                             model.occurred_on.between(period.starts_on, period.ends_on))  # fmt: skip
+    return grouped_figure(session, model, stmt, by_unit, [func.count(model.id)])
+
+
+FIGURES += [
+    FigureProvider("integrity_interference", "干预执法记录", interference_records),
+    FigureProvider("integrity_leads_received", "问题线索受理", leads_received),
+    FigureProvider("integrity_leads_handled", "问题线索办结", leads_handled),
+    FigureProvider("integrity_leads_substantiated", "问题线索查实", leads_substantiated),
+]

@@ -347,4 +347,5 @@ def _import_page(which: str):
 
 
 # 教育培训 and 责任书 (issue 15, items 2 and 4): their pages on this blueprint
-from plugins.integrity import training_pages  # noqa: E402, F401
+# 问题线索 and 干预执法记录 have their own module, on this blueprint.
+from plugins.integrity import conduct_pages, training_pages  # noqa: E402, F401

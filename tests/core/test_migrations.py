@@ -38,7 +38,8 @@ LEGACY = Path(__file__).resolve().parent.parent / "fixtures" / "legacy_migration
 PLUGIN_HEADS = {
     "approval_0001",
     "enforcement_0001",
-    "integrity_0005_certificates",
+    # the integrity branch: 0001, 0002, 0003_training, 0005_certificates, 0004_leads (in the order they landed)
+    "integrity_0004_leads",
     "paid_services_0001",
     "supervision_0001",
 }

@@ -82,12 +82,15 @@ def test_hook_xingfeng_register_figures(app):
     registry = app.extensions["xingfeng"]
     assert set(registry.figures) == {"case_review_score", "case_review_fail_share", "integrity_risk_coverage",
                                     "integrity_training_hours", "integrity_warning_coverage",
-                                    "integrity_certificates_expiring", "integrity_certificates_expired"}
+                                    "integrity_certificates_expiring", "integrity_certificates_expired",
+                                    "integrity_interference", "integrity_leads_received", "integrity_leads_handled",
+                                    "integrity_leads_substantiated"}  # fmt: skip
     assert registry.figures["case_review_score"].compute is figures.case_review_score
     with app.app_context():
         shown = providers.registered()
         assert shown["case_review_fail_share"].kind == "rate"
         assert set(list(shown)[-len(registry.figures) :]) == set(registry.figures)  # after the core's own
+        assert set(list(shown)[-len(registry.figures):]) == set(registry.figures)  # after the core's own
     assert "case_review_score" not in providers.own()  # the core no longer knows the plugin's tables
 
     def nothing(session, period, tenant_ids, by_unit):
@@ -290,6 +293,35 @@ def test_hook_xingfeng_sweep(app, client, tenant, other_tenant, temporary_plugin
     assert run.counts["plugins"] == 2
     run_sweep(date(2024, 10, 9))
     assert len(calls) == 2  # the hook runs on every sweep; keeping it idempotent is the plugin's part
+
+
+def test_hook_xingfeng_register_report_referrals(app):
+    """A plugin's way to triage a public report is collected by slug; a duplicate or unknown domain stops start-up."""
+    from core.plugin_api import ReportReferral, hookimpl
+
+    registry = app.extensions["xingfeng"]
+    lead = registry.referrals["integrity.lead"]
+    assert (lead.domain, lead.label, lead.roles) == ("integrity", "转为问题线索", ("reviewer",))
+    assert "已转有关部门办理" in lead.reply
+
+    def other(slug, domain):
+        class Other:
+            @hookimpl
+            def xingfeng_register_report_referrals(self):
+                return [ReportReferral(slug=slug, domain=domain, label="转办", roles=("reviewer",),
+                                       refer=lambda caller, report, data: "")]  # fmt: skip
+
+        return Other()
+
+    for slug, domain, message in (("integrity.lead", "integrity", "duplicate report referral"),
+                                  ("x.y", "nowhere", "unknown domain")):  # fmt: skip
+        pm = get_plugin_manager()
+        pm.register(other(slug, domain), name="other")
+        try:
+            with pytest.raises(PluginError, match=message):
+                PluginRegistry.collect(pm)
+        finally:
+            pm.unregister(name="other")
 
 
 def test_hook_xingfeng_register_event_kinds(app):

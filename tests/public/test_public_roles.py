@@ -32,6 +32,8 @@ CASES = [
     ("POST", "/public-reports/{r}/merge", TRIAGERS, {"problem_id": 999999}),
     ("POST", "/public-reports/{r}/dismiss", TRIAGERS, {"reason": "不属实"}),
     ("POST", "/public-reports/{r}/replies", TRIAGERS, {"text": "收到"}),
+    # 转为问题线索 (the integrity plugin's referral): triagers pass the route, the referral admits only 纪检.
+    ("POST", "/public-reports/{r}/refer", {"reviewer"}, {"referral": "integrity.lead"}),
     ("GET", "/public-channels", ALL, None),
     ("PUT", "/public-channels", MANAGERS, {"phone": "12345"}),
     ("GET", "/public-solicitations", ALL, None),

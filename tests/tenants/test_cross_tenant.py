@@ -58,6 +58,10 @@ OBJECT_ARGUMENTS = {
     "integrity_training_session_id": lambda b: b.objects.get("integrity_training_session", 2**31 - 1),
     "integrity_material_id": lambda b: b.objects.get("integrity_material", 2**31 - 1),
     "integrity_statement_id": lambda b: b.objects.get("integrity_statement", 2**31 - 1),
+    # Integrity leads and interference records: tests/plugins/integrity/test_integrity_leads.py and
+    # test_integrity_interference.py ask for B's real lead and record from A.
+    "integrity_lead_id": lambda b: b.objects.get("integrity_lead", 2**31 - 1),
+    "integrity_interference_id": lambda b: b.objects.get("integrity_interference", 2**31 - 1),
     # Approval cases (办件): tests/plugins/approval/test_approval_cases.py asks for B's real case from A.
     "case_record_id": lambda b: b.objects.get("case_record", 2**31 - 1),
     # Enforcement case-file review: tests/plugins/enforcement/test_enforcement_access.py asks for B's real objects.
