@@ -15,7 +15,7 @@ from core.plugin_api import BigId, UTCDateTime, disable_row_level_security, enab
 revision = "integrity_0004_leads"
 down_revision = "integrity_0005_certificates"
 branch_labels = None
-depends_on = None
+depends_on = "0006"  # public_report: a lead may come from a public report
 
 LEADS = "integrity_lead"
 INTERFERENCE = "integrity_interference"
