@@ -9,7 +9,10 @@ the JSON API for both registers, each importable from .xlsx/CSV and exported to 
 from pathlib import Path
 
 from core.plugin_api import EventKind, FieldSet, PluginBlueprint, PluginPages, ReportReferral, hookimpl
-from plugins.integrity import certificates_api  # noqa: F401  (its routes join the API blueprint)
+from plugins.integrity import (  # noqa: F401  (their routes join the API blueprint)
+    certificates_api,
+    responsibility_import_api,
+)
 from plugins.integrity.api import IntegrityFieldsSchema, blp
 from plugins.integrity.domain import DOMAIN
 
@@ -45,6 +48,7 @@ EVENT_KINDS = {
     "integrity.interference_recorded": "登记干预执法记录",
     "integrity.interference_updated": "修改干预执法记录",
     "integrity.interference_imported": "导入干预执法记录",
+    "integrity.responsibility_imported": "导入党风廉政建设责任书",
 }
 
 
@@ -72,6 +76,7 @@ def xingfeng_register_pages():
     from plugins.integrity import (
         certificates_pages,  # noqa: F401  (its views join the page blueprint)
         pages,
+        responsibility_import_pages,  # noqa: F401  (its view joins the page blueprint)
     )
 
     return [
