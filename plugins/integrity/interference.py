@@ -25,7 +25,6 @@ from core.plugin_api import (
     db,
     may_record,
     parse_date,
-    read_table,
     scoped_get,
     today_in_shanghai,
     utcnow,
@@ -33,6 +32,7 @@ from core.plugin_api import (
 )
 from plugins.integrity.conduct_models import INTERFERENCE_KINDS, InterferenceRecord
 from plugins.integrity.service import enabled_units
+from plugins.integrity.tables import read_register
 
 #: who records: the person asked (an officer, for its unit and below), 纪检, tenant admins and the city's supervisors
 WRITERS = ("city_supervisor", "tenant_admin", "officer", "reviewer")
@@ -182,26 +182,7 @@ def import_records(caller: Caller, stream: BinaryIO, filename: str, dry_run: boo
     A row is the record of its unit, date, 干预人, 被干预人 and 涉及案件或事项: one already recorded is updated when
     the other cells differ, so the same file imported twice changes nothing.
     """
-    rows = iter(read_table(stream, filename, SHEET, NOT_TABLE, 50))
-    errors: list[dict[str, Any]] = []
-
-    def error(row: int, column: str, message: str) -> None:
-        errors.append({"row": row, "column": column, "message": message})
-
-    index: dict[str, int] = {}
-    by_header = {header: key for key, header, _, _ in COLUMNS}
-    for i, value in enumerate(next(rows, None) or ()):
-        key = by_header.get(cell_text(value))
-        if key is None:
-            continue
-        if key in index:
-            error(1, HEADER[key], "表头重复")
-        index[key] = i
-    for key, header, required, _ in COLUMNS:
-        if required and key not in index:
-            error(1, header, f"缺少「{header}」列")
-    if errors:
-        raise ImportRefused(errors)
+    rows, index, errors, error = read_register(stream, filename, SHEET, NOT_TABLE, COLUMNS)
     writable = {u.id: u for u in writable_units(caller)}
     by_name = {u.name: u for u in writable.values()} | {u.code: u for u in writable.values()}
     today = today_in_shanghai()

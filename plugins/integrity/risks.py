@@ -27,7 +27,6 @@ from core.plugin_api import (
     db,
     may_record,
     parse_date,
-    read_table,
     remind_unit,
     scoped_get,
     today_in_shanghai,
@@ -37,6 +36,7 @@ from core.plugin_api import (
 )
 from plugins.integrity.models import REVIEW_STATES, RISK_LEVELS, RISK_STATUSES, RiskPoint, StaffMember
 from plugins.integrity.service import enabled_units
+from plugins.integrity.tables import read_register
 
 log = logging.getLogger(__name__)
 
@@ -246,26 +246,7 @@ def import_risks(caller: Caller, stream: BinaryIO, filename: str, dry_run: bool 
     A row is the point of its unit, post and 风险描述: one already recorded (and current) is updated when its
     level, measures, 责任人 or 复核日期 differ, so the same file imported twice changes nothing.
     """
-    rows = iter(read_table(stream, filename, SHEET, NOT_TABLE, 50))
-    errors: list[dict[str, Any]] = []
-
-    def error(row: int, column: str, message: str) -> None:
-        errors.append({"row": row, "column": column, "message": message})
-
-    index: dict[str, int] = {}
-    by_header = {header: key for key, header, _, _ in COLUMNS}
-    for i, value in enumerate(next(rows, None) or ()):
-        key = by_header.get(cell_text(value))
-        if key is None:
-            continue
-        if key in index:
-            error(1, HEADER[key], "表头重复")
-        index[key] = i
-    for key, header, required, _ in COLUMNS:
-        if required and key not in index:
-            error(1, header, f"缺少「{header}」列")
-    if errors:
-        raise ImportRefused(errors)
+    rows, index, errors, error = read_register(stream, filename, SHEET, NOT_TABLE, COLUMNS)
     writable = {u.id: u for u in writable_units(caller)}
     by_name = {u.name: u for u in writable.values()} | {u.code: u for u in writable.values()}
     staff_by_name: dict[tuple[int, str], int] = {}

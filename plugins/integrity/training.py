@@ -30,7 +30,6 @@ from core.plugin_api import (
     db,
     may_record,
     parse_date,
-    read_table,
     save_evidence,
     scoped_get,
     today_in_shanghai,
@@ -39,6 +38,7 @@ from core.plugin_api import (
 )
 from plugins.integrity.models import STAFF_STATUSES, StaffMember
 from plugins.integrity.service import enabled_units
+from plugins.integrity.tables import read_register
 from plugins.integrity.training_models import (
     TRAINING_CATEGORIES,
     TrainingAttendance,
@@ -424,26 +424,7 @@ def import_sessions(caller: Caller, stream: BinaryIO, filename: str, dry_run: bo
     课时, 组织者, attendees, summary), so the same file imported twice changes nothing. Attendees are named by
     执法证号 or by name; a name two people share must be written as the 执法证号.
     """
-    rows = iter(read_table(stream, filename, SHEET, NOT_TABLE, 50))
-    errors: list[dict[str, Any]] = []
-
-    def error(row: int, column: str, message: str) -> None:
-        errors.append({"row": row, "column": column, "message": message})
-
-    index: dict[str, int] = {}
-    by_header = {header: key for key, header, _, _ in COLUMNS}
-    for i, value in enumerate(next(rows, None) or ()):
-        key = by_header.get(cell_text(value))
-        if key is None:
-            continue
-        if key in index:
-            error(1, HEADER[key], "表头重复")
-        index[key] = i
-    for key, header, required, _ in COLUMNS:
-        if required and key not in index:
-            error(1, header, f"缺少「{header}」列")
-    if errors:
-        raise ImportRefused(errors)
+    rows, index, errors, error = read_register(stream, filename, SHEET, NOT_TABLE, COLUMNS)
     writable = {u.id: u for u in writable_units(caller)}
     by_name = {u.name: u for u in writable.values()} | {u.code: u for u in writable.values()}
     register = _staff_visible(caller)
