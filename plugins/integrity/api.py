@@ -12,7 +12,6 @@ from marshmallow import RAISE, Schema, fields, validate
 from core.plugin_api import (
     ANY,
     SCHEMA_ERRORS,
-    TEXT_ERRORS,
     Caller,
     NotFound,
     list_schema,
@@ -20,6 +19,7 @@ from core.plugin_api import (
     object_loader,
     require,
     send_workbook,
+    text_field,
     today_in_shanghai,
 )
 from core.plugin_api import ApiBlueprint as Blueprint
@@ -53,14 +53,7 @@ object_loader("integrity_staff_id")(_staff_exists)
 
 
 def _text(max_length: int, label: str, required: bool = False, **kwargs) -> fields.Str:
-    return fields.Str(
-        required=required,
-        validate=validate.Length(min=1 if required else 0, max=max_length,
-                                 error=f"{label}应为1到{{max}}个字符" if required else f"{label}不能超过{{max}}个字符"),
-        error_messages=TEXT_ERRORS,
-        metadata={"label": label},
-        **kwargs,
-    )  # fmt: skip
+    return text_field(label, max_length, required, **kwargs)
 
 
 class IntegrityFieldsSchema(Schema):
